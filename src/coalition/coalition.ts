@@ -1,0 +1,187 @@
+// The coalition file (contract section 2): who the partners are and which
+// sensors each owns. Validated once at the edge with zod; downstream code only
+// sees typed Partner and Sensor records with radians inside. An invalid file
+// is refused whole with the JSON path of the first problem: a half-loaded
+// coalition could attribute a partner's data to the wrong owner.
+
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { SkyError } from '../core/errors.ts';
+import type { Coalition, Partner, Sensor } from '../core/types.ts';
+
+const DEG = Math.PI / 180;
+
+const range = (lo: number, hi: number) =>
+  z.number({ error: 'must be a number' }).check(
+    z.refine((v: number) => v >= lo && v <= hi, { error: `must be ${lo}..${hi}` }),
+  );
+const positive = () => z.number({ error: 'must be a number' }).positive({ error: 'must be > 0' });
+
+const partnerSchema = z.object({
+  id: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  name: z.string({ error: 'must be a string' }),
+  status: z.enum(['member', 'suspended', 'withdrawn'], { error: 'must be member, suspended or withdrawn' }),
+});
+
+const sensorSchema = z.object({
+  id: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  partner: z.string({ error: 'must be a string' }),
+  kind: z.enum(['psr', 'ssr', 'psr+ssr', 'mode-s', 'adsb'], {
+    error: 'must be psr, ssr, psr+ssr, mode-s or adsb',
+  }),
+  sac: range(0, 255).check(z.int({ error: 'must be an integer 0..255' })),
+  sic: range(0, 255).check(z.int({ error: 'must be an integer 0..255' })),
+  lat: range(-90, 90),
+  lon: range(-180, 180),
+  altM: range(-500, 20000),
+  rotationS: positive().nullable().optional(),
+  maxRangeM: positive(),
+  psrMaxRangeM: positive().nullable().optional(),
+  sigmaRangeM: positive(),
+  sigmaAzimuthDeg: positive().nullable().optional(),
+});
+
+const coalitionSchema = z.object({
+  partners: z.array(partnerSchema, { error: 'must be an array' }).min(1, { error: 'must name at least one partner' }),
+  sensors: z.array(sensorSchema, { error: 'must be an array' }),
+});
+
+type RawCoalition = z.infer<typeof coalitionSchema>;
+
+function pathString(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${String(p)}` : String(p);
+  return s || '(root)';
+}
+
+function invalid(file: string, path: readonly PropertyKey[], msg: string): SkyError {
+  return new SkyError('SKY_COALITION_INVALID', `${pathString(path)} ${msg} (in ${file})`, { file });
+}
+
+/** Validate an already-parsed coalition object; `file` names it in errors. */
+export function parseCoalition(json: unknown, file = 'coalition.json'): Coalition {
+  const res = coalitionSchema.safeParse(json);
+  if (!res.success) {
+    const issue = res.error.issues[0]!;
+    const missing = issue.code === 'invalid_type' && valueAt(json, issue.path) === undefined;
+    const msg = missing ? 'is required' : issue.message;
+    throw invalid(file, issue.path, msg);
+  }
+  return toCoalition(res.data, file);
+}
+
+function valueAt(json: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = json;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+function toCoalition(raw: RawCoalition, file: string): Coalition {
+  const partnerIds = new Set<string>();
+  raw.partners.forEach((p, i) => {
+    if (partnerIds.has(p.id)) throw invalid(file, ['partners', i, 'id'], `"${p.id}" is used twice`);
+    partnerIds.add(p.id);
+  });
+  const sensorIds = new Set<string>();
+  const sources = new Map<number, string>();
+  const sensors: Sensor[] = raw.sensors.map((s, i) => {
+    if (sensorIds.has(s.id)) throw invalid(file, ['sensors', i, 'id'], `"${s.id}" is used twice`);
+    sensorIds.add(s.id);
+    if (!partnerIds.has(s.partner)) throw invalid(file, ['sensors', i, 'partner'], `"${s.partner}" is not a declared partner`);
+    // SAC/SIC is how a plot finds its sensor, so two sensors may not share one.
+    const key = s.sac * 256 + s.sic;
+    const other = sources.get(key);
+    if (other !== undefined) throw invalid(file, ['sensors', i, 'sic'], `SAC/SIC ${s.sac}/${s.sic} is already used by sensor "${other}"`);
+    sources.set(key, s.id);
+    const rotating = s.kind !== 'adsb';
+    if (rotating && (s.rotationS === undefined || s.rotationS === null)) throw invalid(file, ['sensors', i, 'rotationS'], `is required for a ${s.kind} radar`);
+    if (rotating && (s.sigmaAzimuthDeg === undefined || s.sigmaAzimuthDeg === null)) throw invalid(file, ['sensors', i, 'sigmaAzimuthDeg'], `is required for a ${s.kind} radar`);
+    return {
+      id: s.id,
+      partnerId: s.partner,
+      kind: s.kind,
+      sac: s.sac,
+      sic: s.sic,
+      latRad: s.lat * DEG,
+      lonRad: s.lon * DEG,
+      altM: s.altM,
+      rotationS: rotating ? (s.rotationS ?? null) : null,
+      maxRangeM: s.maxRangeM,
+      psrMaxRangeM: s.psrMaxRangeM ?? null,
+      sigmaRangeM: s.sigmaRangeM,
+      sigmaAzimuthRad: rotating && s.sigmaAzimuthDeg != null ? s.sigmaAzimuthDeg * DEG : null,
+    };
+  });
+  const partners: Partner[] = raw.partners.map((p) => ({ id: p.id, name: p.name, status: p.status }));
+  return { partners, sensors };
+}
+
+/** Read and validate a coalition file. Errors: SKY_FILE_NOT_FOUND, SKY_COALITION_JSON, SKY_COALITION_INVALID. */
+export function loadCoalition(file: string): Coalition {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new SkyError('SKY_FILE_NOT_FOUND', `cannot read coalition file ${file}`, { file });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    const m = /position (\d+)/.exec(String((e as Error).message));
+    const pos = m ? Number(m[1]) : -1;
+    const line = pos >= 0 ? text.slice(0, pos).split('\n').length : 0;
+    throw new SkyError('SKY_COALITION_JSON', `${file}${line ? ` line ${line}` : ''}: not valid JSON (${(e as Error).message})`, {
+      file,
+      ...(line ? { offset: line } : {}),
+    });
+  }
+  return parseCoalition(json, file);
+}
+
+/** The contract's JSON form of a coalition (degrees), as `sim` writes it. */
+export function coalitionToJson(c: Coalition): object {
+  return {
+    partners: c.partners.map((p) => ({ id: p.id, name: p.name, status: p.status })),
+    sensors: c.sensors.map((s) => ({
+      id: s.id,
+      partner: s.partnerId,
+      kind: s.kind,
+      sac: s.sac,
+      sic: s.sic,
+      lat: round(s.latRad / DEG, 6),
+      lon: round(s.lonRad / DEG, 6),
+      altM: s.altM,
+      rotationS: s.rotationS,
+      maxRangeM: s.maxRangeM,
+      ...(s.psrMaxRangeM !== null ? { psrMaxRangeM: s.psrMaxRangeM } : {}),
+      sigmaRangeM: s.sigmaRangeM,
+      ...(s.sigmaAzimuthRad !== null ? { sigmaAzimuthDeg: round(s.sigmaAzimuthRad / DEG, 6) } : {}),
+    })),
+  };
+}
+
+function round(v: number, digits: number): number {
+  const k = 10 ** digits;
+  return Math.round(v * k) / k;
+}
+
+/** Finds a plot's sensor by its ASTERIX source identifier. */
+export class SensorDirectory {
+  private readonly bySource = new Map<number, Sensor>();
+  readonly byId = new Map<string, Sensor>();
+
+  constructor(readonly coalition: Coalition) {
+    for (const s of coalition.sensors) {
+      this.bySource.set(s.sac * 256 + s.sic, s);
+      this.byId.set(s.id, s);
+    }
+  }
+
+  bySacSic(sac: number, sic: number): Sensor | undefined {
+    return this.bySource.get(sac * 256 + sic);
+  }
+}
