@@ -1,0 +1,76 @@
+// From data blocks to plots: decode each block, find the sensor by its SAC/SIC
+// in the coalition, turn ASTERIX time of day into epoch seconds, and stamp
+// every plot with its sensor and owning partner. Plots from a source no
+// sensor declares are counted and reported, never fused.
+
+import { decodeBlock, type DecodedReport } from '../asterix/index.ts';
+import type { SensorDirectory } from '../coalition/coalition.ts';
+import { ErrorCounter, SkyError } from '../core/errors.ts';
+import { TimeOfDayUnwrapper } from '../core/time.ts';
+import type { Plot, SkyEvent } from '../core/types.ts';
+import type { DataBlock } from './blocks.ts';
+
+export interface DecodedBlock {
+  readonly plots: Plot[];
+  readonly events: SkyEvent[];
+}
+
+export class PlotDecoder {
+  private readonly unwrap: TimeOfDayUnwrapper;
+  /** SAC*256+SIC of undeclared sources already reported once. */
+  private readonly reportedUnknown = new Set<number>();
+  readonly unknownSources = new Map<string, number>();
+  records = 0;
+
+  constructor(
+    private readonly sensors: SensorDirectory,
+    startOfDayS: number,
+    readonly errors: ErrorCounter = new ErrorCounter(),
+  ) {
+    this.unwrap = new TimeOfDayUnwrapper(startOfDayS);
+  }
+
+  decode(block: DataBlock): DecodedBlock {
+    const plots: Plot[] = [];
+    const events: SkyEvent[] = [];
+    const onError = (e: SkyError) => this.errors.add(e.code, `${e.code}: ${block.source}: ${e.message}`);
+    decodeBlock(block.bytes, Math.max(0, block.offset), (r) => this.accept(r, plots, events, block), onError);
+    return { plots, events };
+  }
+
+  private accept(r: DecodedReport, plots: Plot[], events: SkyEvent[], block: DataBlock): void {
+    this.records++;
+    const rep = r.report;
+    const key = rep.sac * 256 + rep.sic;
+    const sensor = this.sensors.bySacSic(rep.sac, rep.sic);
+    if (!sensor) {
+      const name = `${rep.sac}/${rep.sic}`;
+      this.unknownSources.set(name, (this.unknownSources.get(name) ?? 0) + 1);
+      this.errors.add('SKY_PLOT_UNKNOWN_SENSOR', `SKY_PLOT_UNKNOWN_SENSOR: ${block.source} byte ${r.offset}: SAC/SIC ${name} is not a sensor of the coalition; its reports are not fused`);
+      if (!this.reportedUnknown.has(key)) {
+        this.reportedUnknown.add(key);
+        events.push({ kind: 'unknown-sensor', sac: rep.sac, sic: rep.sic, timeS: this.unwrap.toEpochS(key, rep.timeOfDayS) });
+      }
+      return;
+    }
+    const timeS = this.unwrap.toEpochS(key, rep.timeOfDayS);
+    const base = { sensorId: sensor.id, partnerId: sensor.partnerId, timeS };
+    if (r.cat === 48) {
+      const c = r.report;
+      plots.push({
+        kind: 'radar', ...base, rangeM: c.rangeM, azimuthRad: c.azimuthRad, flightLevel: c.flightLevel,
+        mode3a: c.mode3a, icao24: c.icao24, callsign: c.callsign, detection: c.detection,
+      });
+    } else if (r.cat === 21) {
+      const c = r.report;
+      plots.push({
+        kind: 'adsb', ...base, latRad: c.latRad, lonRad: c.lonRad, heightM: c.geometricHeightM,
+        flightLevel: c.flightLevel, mode3a: c.mode3a, icao24: c.icao24, callsign: c.callsign,
+      });
+    } else {
+      const c = r.report;
+      if (c.type === 'north-marker') events.push({ kind: 'north-marker', sensorId: sensor.id, timeS });
+      else events.push({ kind: 'sector', sensorId: sensor.id, timeS, azimuthRad: c.sectorAzimuthRad ?? 0 });
+    }
+  }
+}
