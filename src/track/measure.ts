@@ -1,0 +1,115 @@
+// Turns a plot into a horizontal position measurement in the tracker's plane
+// with its covariance. A radar measures slant range and azimuth; with the
+// aircraft's height (Mode C, else an assumed height) the full-ellipsoid
+// projection gives its WGS-84 position, which is then expressed in the
+// tracker's east-north plane. The radar's range and azimuth noise become an
+// ellipse along and across the line of sight.
+
+import { EnuFrame, flightLevelToM, type Geodetic } from '../core/geodesy.ts';
+import type { Plot, Sensor } from '../core/types.ts';
+
+/** Height assumed for a primary-only plot of an aircraft of unknown height. */
+export const ASSUMED_HEIGHT_M = 6000;
+/** 1-sigma of that assumption; it widens the measurement along the line of sight. */
+export const ASSUMED_HEIGHT_SIGMA_M = 4000;
+
+export interface PositionMeasurement {
+  e: number;
+  n: number;
+  rEE: number;
+  rEN: number;
+  rNN: number;
+  /** Height above the ellipsoid the plot states (Mode C or ADS-B), or null. */
+  heightM: number | null;
+}
+
+/** The tracker's horizontal plane: the tangent plane at the coalition's centre. */
+export class TrackPlane {
+  readonly frame: EnuFrame;
+  private readonly siteFrames = new Map<string, EnuFrame>();
+  private readonly out = new Float64Array(3);
+  private readonly vec = new Float64Array(3);
+  private readonly geo = new Float64Array(3);
+
+  constructor(origin: Geodetic) {
+    this.frame = new EnuFrame(origin);
+  }
+
+  private siteFrame(s: Sensor): EnuFrame {
+    let f = this.siteFrames.get(s.id);
+    if (!f) {
+      f = new EnuFrame({ latRad: s.latRad, lonRad: s.lonRad, heightM: s.altM });
+      this.siteFrames.set(s.id, f);
+    }
+    return f;
+  }
+
+  /** Position (e, n) in the plane of a WGS-84 point. */
+  toPlane(latRad: number, lonRad: number, heightM: number): Float64Array {
+    return this.frame.geodeticToEnu(latRad, lonRad, heightM, this.out);
+  }
+
+  /**
+   * The WGS-84 point at plane position (e, n) and height h above the
+   * ellipsoid: the plane's up coordinate is found so the height comes out
+   * right (three steps converge below a millimetre inside 1,000 km).
+   */
+  fromPlane(e: number, n: number, heightM: number): Geodetic {
+    let u = heightM - (e * e + n * n) / (2 * 6371000);
+    let g = this.frame.enuToGeodetic(e, n, u);
+    for (let k = 0; k < 4; k++) {
+      u += heightM - g.heightM;
+      g = this.frame.enuToGeodetic(e, n, u);
+    }
+    return g;
+  }
+
+  /**
+   * A plot as a plane measurement. `heightHintM` is the height to use for a
+   * plot without one (the candidate track's), else ASSUMED_HEIGHT_M.
+   */
+  measure(plot: Plot, sensor: Sensor, heightHintM: number | null, out: PositionMeasurement): PositionMeasurement {
+    if (plot.kind === 'adsb') {
+      const h = plot.heightM ?? (plot.flightLevel !== null ? flightLevelToM(plot.flightLevel) : heightHintM ?? ASSUMED_HEIGHT_M);
+      const p = this.toPlane(plot.latRad, plot.lonRad, h);
+      const v = sensor.sigmaRangeM * sensor.sigmaRangeM;
+      out.e = p[0]!;
+      out.n = p[1]!;
+      out.rEE = v;
+      out.rEN = 0;
+      out.rNN = v;
+      out.heightM = plot.heightM ?? (plot.flightLevel !== null ? h : null);
+      return out;
+    }
+    const stated = plot.flightLevel !== null ? flightLevelToM(plot.flightLevel) : null;
+    const h = stated ?? heightHintM ?? ASSUMED_HEIGHT_M;
+    const sf = this.siteFrame(sensor);
+    const g = sf.radarToGeodetic(plot.rangeM, plot.azimuthRad, h, this.geo);
+    const p = this.toPlane(g[0]!, g[1]!, g[2]!);
+    out.e = p[0]!;
+    out.n = p[1]!;
+    out.heightM = stated;
+
+    // Line-of-sight direction in the plane: the radar's local (sin az, cos az)
+    // rotated through ECEF into the plane (meridians converge between sites).
+    const ecef = sf.vecEnuToEcef(Math.sin(plot.azimuthRad), Math.cos(plot.azimuthRad), 0, this.vec);
+    const d = this.frame.vecEcefToEnu(ecef[0]!, ecef[1]!, ecef[2]!, this.out);
+    const len = Math.hypot(d[0]!, d[1]!) || 1;
+    const uE = d[0]! / len;
+    const uN = d[1]! / len;
+    const dh = h - sensor.altM;
+    const groundM = Math.sqrt(Math.max(1, plot.rangeM * plot.rangeM - dh * dh));
+    const sr = sensor.sigmaRangeM;
+    // Ground range = sqrt(rho^2 - dh^2): d(ground)/d(rho) = rho/ground, d(ground)/d(h) = -dh/ground.
+    let varAlong = (sr * plot.rangeM / groundM) ** 2;
+    if (stated === null) {
+      const sh = heightHintM === null ? ASSUMED_HEIGHT_SIGMA_M : ASSUMED_HEIGHT_SIGMA_M / 4;
+      varAlong += ((dh / groundM) * sh) ** 2;
+    }
+    const varAcross = (groundM * (sensor.sigmaAzimuthRad ?? 0.002)) ** 2;
+    out.rEE = varAlong * uE * uE + varAcross * uN * uN;
+    out.rNN = varAlong * uN * uN + varAcross * uE * uE;
+    out.rEN = (varAlong - varAcross) * uE * uN;
+    return out;
+  }
+}

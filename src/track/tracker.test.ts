@@ -1,0 +1,159 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Tracker, lifecycle } from './tracker.ts';
+import { TrackingLoop } from './loop.ts';
+import { parseCoalition } from '../coalition/coalition.ts';
+import { degToRad, geodesicDirect, geodesicInverse, radarMeasure } from '../core/geodesy.ts';
+import { Random } from '../core/random.ts';
+import type { RadarPlot, SystemTrack, TrackFrame } from '../core/types.ts';
+
+const coalition = parseCoalition({
+  partners: [{ id: 'A', name: 'Alpha', status: 'member' }, { id: 'B', name: 'Bravo', status: 'member' }],
+  sensors: [
+    { id: 'A-1', partner: 'A', kind: 'mode-s', sac: 1, sic: 1, lat: 31.0, lon: 33.0, altM: 50, rotationS: 4, maxRangeM: 250000, sigmaRangeM: 40, sigmaAzimuthDeg: 0.05 },
+    { id: 'B-1', partner: 'B', kind: 'psr+ssr', sac: 2, sic: 1, lat: 31.8, lon: 34.6, altM: 800, rotationS: 5, maxRangeM: 250000, sigmaRangeM: 70, sigmaAzimuthDeg: 0.08 },
+  ],
+});
+
+interface Flight { id: string; icao24: string | null; lat0: number; lon0: number; courseDeg: number; speedMps: number; altM: number }
+
+/** Position of a great-circle flight after t seconds (Vincenty direct), degrees. */
+function flightAt(f: Flight, t: number): { latDeg: number; lonDeg: number } {
+  const o = geodesicDirect(degToRad(f.lat0), degToRad(f.lon0), degToRad(f.courseDeg), f.speedMps * t);
+  return { latDeg: (o[0]! * 180) / Math.PI, lonDeg: (o[1]! * 180) / Math.PI };
+}
+
+/** Plots of every flight for every scan of every sensor in [0, durationS), batched per scan, in time order. */
+function plotsFor(flights: Flight[], durationS: number, rng: Random, t0 = 1.7e9): RadarPlot[][] {
+  const batches: { t: number; plots: RadarPlot[] }[] = [];
+  for (const s of coalition.sensors) {
+    const site = { latRad: s.latRad, lonRad: s.lonRad, heightM: s.altM };
+    for (let scan = 0; scan * s.rotationS! < durationS; scan++) {
+      const t = scan * s.rotationS! + (s.sac === 2 ? 1.3 : 0);
+      const plots: RadarPlot[] = [];
+      for (const f of flights) {
+        const p = flightAt(f, t);
+        const m = radarMeasure(site, { latRad: degToRad(p.latDeg), lonRad: degToRad(p.lonDeg), heightM: f.altM });
+        plots.push({
+          kind: 'radar', sensorId: s.id, partnerId: s.partnerId, timeS: t0 + t,
+          rangeM: m.slantRangeM + rng.gauss() * s.sigmaRangeM,
+          azimuthRad: m.azimuthRad + rng.gauss() * s.sigmaAzimuthRad!,
+          flightLevel: Math.round(f.altM / 30.48), mode3a: '1234', icao24: s.kind === 'mode-s' ? f.icao24 : null,
+          callsign: null, detection: s.kind === 'mode-s' ? 'mode-s' : 'psr+ssr',
+        });
+      }
+      batches.push({ t, plots });
+    }
+  }
+  return batches.sort((a, b) => a.t - b.t).map((b) => b.plots);
+}
+
+function run(flights: Flight[], durationS: number, seed: number): TrackFrame[] {
+  const tracker = new Tracker(coalition);
+  const frames: TrackFrame[] = [];
+  const loop = new TrackingLoop(tracker, { periodS: 1, reorderWindowS: 2 }, (f) => frames.push(f));
+  for (const b of plotsFor(flights, durationS, new Random(seed))) loop.push(b);
+  loop.flush();
+  return frames;
+}
+
+function errorM(tr: SystemTrack, f: Flight, t: number): number {
+  const p = flightAt(f, t);
+  return geodesicInverse(degToRad(tr.latDeg), degToRad(tr.lonDeg), degToRad(p.latDeg), degToRad(p.lonDeg))[0]!;
+}
+
+test('one aircraft seen by two radars of two partners gives one confirmed fused track', () => {
+  const f: Flight = { id: 'X', icao24: 'abc123', lat0: 31.2, lon0: 33.4, courseDeg: 60, speedMps: 220, altM: 10668 };
+  const frames = run([f], 180, 1);
+  const last = frames.at(-1)!;
+  const confirmed = last.tracks.filter((t) => t.status === 'confirmed');
+  assert.equal(confirmed.length, 1, `tracks: ${JSON.stringify(last.tracks.map((t) => [t.id, t.status]))}`);
+  const tr = confirmed[0]!;
+  assert.equal(tr.icao24, 'abc123');
+  // Both partners' radars update it every scan (4 s and 5 s periods, 1 s snapshots):
+  // over the last 10 frames each sensor appears.
+  const seen = new Set(frames.slice(-10).flatMap((fr) => fr.tracks.flatMap((t) => t.sensors)));
+  assert.deepEqual([...seen].sort(), ['A-1', 'B-1']);
+  assert.deepEqual([...new Set(frames.slice(-10).flatMap((fr) => fr.tracks.flatMap((t) => t.partners)))].sort(), ['A', 'B']);
+  // Accuracy over the last minute: cross-range noise at ~60-140 km is 50-200 m
+  // per plot; fused and filtered the position error stays well inside 150 m.
+  let sq = 0, n = 0;
+  for (const fr of frames.slice(-60)) {
+    const t = fr.timeS - 1.7e9;
+    for (const tr2 of fr.tracks) { sq += errorM(tr2, f, t) ** 2; n++; }
+  }
+  const rms = Math.sqrt(sq / n);
+  assert.ok(rms < 150, `rms ${rms.toFixed(1)} m`);
+  // Velocity: 220 m/s on course 060 (local east/north at the track's position, within 8 m/s).
+  const speed = Math.hypot(tr.velEastMps, tr.velNorthMps);
+  assert.ok(Math.abs(speed - 220) < 8, `speed ${speed}`);
+  const course = (Math.atan2(tr.velEastMps, tr.velNorthMps) * 180) / Math.PI;
+  assert.ok(Math.abs(course - 60.5) < 3, `course ${course}`);
+  assert.ok(tr.altM !== null && Math.abs(tr.altM - 10668) < 40, `alt ${tr.altM}`);
+});
+
+test('a track confirms only after the M-of-N rule and its first frame is tentative', () => {
+  const f: Flight = { id: 'X', icao24: null, lat0: 31.5, lon0: 33.8, courseDeg: 200, speedMps: 150, altM: 6000 };
+  const frames = run([f], 60, 2);
+  // The frame at the first plot's own instant precedes it; take the next.
+  const statuses = frames.map((fr) => fr.tracks[0]?.status ?? 'none').filter((s) => s !== 'none');
+  assert.equal(statuses[0], 'tentative');
+  assert.ok(statuses.includes('confirmed'));
+  const firstConfirmed = frames.find((fr) => fr.tracks.some((t) => t.status === 'confirmed'))!;
+  assert.ok(firstConfirmed.timeS - 1.7e9 >= lifecycle.CONFIRM_SPAN_S, `confirmed at ${firstConfirmed.timeS - 1.7e9}`);
+  assert.equal(new Set(frames.flatMap((fr) => fr.tracks.map((t) => t.id))).size, 1);
+});
+
+test('a track coasts when its radars go silent and is deleted later', () => {
+  const f: Flight = { id: 'X', icao24: 'a0a0a0', lat0: 31.2, lon0: 33.6, courseDeg: 90, speedMps: 200, altM: 9000 };
+  const silentFrom = 100;
+  // No plot after silentFrom: the live clock ticks the loop forward.
+  const tracker = new Tracker(coalition);
+  const out: TrackFrame[] = [];
+  const loop = new TrackingLoop(tracker, { periodS: 1, reorderWindowS: 0 }, (fr) => out.push(fr));
+  for (const b of plotsFor([f], silentFrom, new Random(3))) loop.push(b);
+  for (let t = silentFrom; t < silentFrom + lifecycle.DELETE_AFTER_S + 10; t++) loop.tick(1.7e9 + t);
+  const at = (t: number) => out.find((fr) => fr.timeS === 1.7e9 + t)?.tracks ?? [];
+  assert.equal(at(silentFrom - 2)[0]?.status, 'confirmed');
+  assert.equal(at(silentFrom + lifecycle.COAST_AFTER_S + 2)[0]?.status, 'coasting');
+  assert.equal(at(silentFrom + lifecycle.DELETE_AFTER_S + 5).length, 0);
+});
+
+test('two aircraft crossing at the same level keep their tracks (Mode S identity, no swap)', () => {
+  // Cross at the same point after 100 s, 90 degrees apart.
+  const meet = { lat: 31.4, lon: 33.9 };
+  const mk = (id: string, icao: string, course: number): Flight => {
+    const back = geodesicDirect(degToRad(meet.lat), degToRad(meet.lon), degToRad(course + 180), 200 * 100);
+    // Start 100 s back along the reciprocal; course at the start differs little over 20 km.
+    return { id, icao24: icao, lat0: (back[0]! * 180) / Math.PI, lon0: (back[1]! * 180) / Math.PI, courseDeg: course, speedMps: 200, altM: 10000 };
+  };
+  const a = mk('A', 'aaaaaa', 45);
+  const b = mk('B', 'bbbbbb', 135);
+  const frames = run([a, b], 200, 4);
+  const idOf = new Map<string, Set<string>>();
+  for (const fr of frames) {
+    for (const tr of fr.tracks) {
+      if (tr.status !== 'confirmed' || tr.icao24 === null) continue;
+      const t = fr.timeS - 1.7e9;
+      const dA = errorM(tr, a, t), dB = errorM(tr, b, t);
+      // Near the crossing both aircraft are within a few hundred metres: no label.
+      if (Math.abs(dA - dB) < 1000) continue;
+      const truth = dA < dB ? 'A' : 'B';
+      (idOf.get(truth) ?? idOf.set(truth, new Set()).get(truth)!).add(tr.id + ':' + tr.icao24);
+    }
+  }
+  assert.equal(idOf.get('A')?.size, 1, JSON.stringify([...(idOf.get('A') ?? [])]));
+  assert.equal(idOf.get('B')?.size, 1, JSON.stringify([...(idOf.get('B') ?? [])]));
+  assert.ok([...idOf.get('A')!][0]!.endsWith('aaaaaa'));
+  assert.ok([...idOf.get('B')!][0]!.endsWith('bbbbbb'));
+});
+
+test('plots of a sensor the coalition does not declare are counted, not fused', () => {
+  const tracker = new Tracker(coalition);
+  tracker.process([{
+    kind: 'radar', sensorId: 'Z-9', partnerId: 'Z', timeS: 1.7e9, rangeM: 1e5, azimuthRad: 1, flightLevel: 300,
+    mode3a: null, icao24: null, callsign: null, detection: 'ssr',
+  }]);
+  assert.equal(tracker.stats.unknownSensorPlots, 1);
+  assert.equal(tracker.trackCount, 0);
+});

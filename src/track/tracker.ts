@@ -1,0 +1,375 @@
+// The multi-sensor tracker loop. Plots arrive in batches (one sensor's data
+// block: one sector of one scan, so each aircraft appears at most once).
+// For each batch: predict every track to each plot's time, gate by
+// Mahalanobis distance, assign plots to tracks by global nearest neighbour
+// (optimal assignment), update the assigned tracks, start tentative tracks
+// from the rest. Track management rules are in `lifecycle` below.
+
+import type { Coalition, Plot, Sensor, SystemTrack, TrackStatus } from '../core/types.ts';
+import { radToDeg } from '../core/geodesy.ts';
+import { solveAssignment } from './assign.ts';
+import { NX, innovation, predictCv, updatePosition, type Innovation } from './kalman.ts';
+import { TrackPlane, type PositionMeasurement } from './measure.ts';
+
+export interface TrackerOptions {
+  /**
+   * Process noise spectral density, m^2/s^3. A coordinated turn at 25 degrees
+   * of bank is 4.6 m/s^2; q = 25 lets one constant-velocity model follow it
+   * (until an IMM replaces it), at some cost in straight-line accuracy.
+   */
+  readonly processNoise: number;
+  /** Squared Mahalanobis gate: 16 keeps 99.97 % of true plots (chi-square, 2 dof). */
+  readonly gateD2: number;
+  /** 1-sigma speed assumed for a track started from one plot, m/s. */
+  readonly initialSpeedSigmaMps: number;
+}
+
+/** Cost units (squared sigmas) that identity agreement or disagreement is worth. */
+const IDENTITY_WEIGHT = 4;
+
+export const defaultTrackerOptions: TrackerOptions = {
+  processNoise: 25,
+  gateD2: 16,
+  initialSpeedSigmaMps: 250,
+};
+
+/**
+ * Track management, written down:
+ * - A plot no track takes starts a tentative track (velocity unknown, wide).
+ * - Tentative -> confirmed after CONFIRM_HITS updates spanning at least
+ *   CONFIRM_SPAN_S (a Mode S address or ADS-B report identifies the aircraft,
+ *   so two updates suffice: FAST_CONFIRM_HITS).
+ * - Confirmed -> coasting when no plot came for COAST_AFTER_S; back to
+ *   confirmed at the next update.
+ * - Deleted: tentative after TENTATIVE_TIMEOUT_S without update; confirmed or
+ *   coasting after DELETE_AFTER_S, or when its position sigma exceeds
+ *   DELETE_SIGMA_M.
+ * - Two tracks on one aircraft (same Mode S address, or statistically the same
+ *   position and velocity) are merged into the older one.
+ */
+export const lifecycle = {
+  CONFIRM_HITS: 3,
+  FAST_CONFIRM_HITS: 2,
+  CONFIRM_SPAN_S: 3,
+  COAST_AFTER_S: 10,
+  TENTATIVE_TIMEOUT_S: 14,
+  DELETE_AFTER_S: 30,
+  DELETE_SIGMA_M: 1500,
+} as const;
+
+interface TrackState {
+  readonly num: number;
+  readonly id: string;
+  readonly x: Float64Array;
+  readonly P: Float64Array;
+  timeS: number;
+  status: TrackStatus;
+  hits: number;
+  readonly firstS: number;
+  lastUpdateS: number;
+  altM: number | null;
+  altRateMps: number;
+  altTimeS: number;
+  icao24: string | null;
+  mode3a: string | null;
+  callsign: string | null;
+  /** Sensors that updated the track since the last snapshot. */
+  readonly recentSensors: Set<string>;
+  deleted: boolean;
+}
+
+export interface TrackerStats {
+  plots: number;
+  associated: number;
+  started: number;
+  deleted: number;
+  merged: number;
+  unknownSensorPlots: number;
+}
+
+export class Tracker {
+  private readonly plane: TrackPlane;
+  private readonly sensors = new Map<string, Sensor>();
+  private tracks: TrackState[] = [];
+  private nextNum = 1;
+  readonly stats: TrackerStats = { plots: 0, associated: 0, started: 0, deleted: 0, merged: 0, unknownSensorPlots: 0 };
+  private readonly meas: PositionMeasurement = { e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null };
+  private readonly xTmp = new Float64Array(NX);
+  private readonly pTmp = new Float64Array(NX * NX);
+
+  constructor(coalition: Coalition, private readonly opts: TrackerOptions = defaultTrackerOptions) {
+    for (const s of coalition.sensors) this.sensors.set(s.id, s);
+    // The plane touches the ellipsoid at the centre of the coalition's sensors.
+    const n = Math.max(1, coalition.sensors.length);
+    let lat = 0, lon = 0;
+    for (const s of coalition.sensors) { lat += s.latRad; lon += s.lonRad; }
+    this.plane = new TrackPlane({ latRad: lat / n, lonRad: lon / n, heightM: 0 });
+  }
+
+  get trackCount(): number {
+    return this.tracks.length;
+  }
+
+  /** One batch of plots from one sensor (one data block). */
+  process(batch: readonly Plot[]): void {
+    if (batch.length === 0) return;
+    const sensor = this.sensors.get(batch[0]!.sensorId);
+    if (!sensor) {
+      this.stats.unknownSensorPlots += batch.length;
+      return;
+    }
+    this.stats.plots += batch.length;
+    const live = this.tracks;
+    const nP = batch.length;
+    const nT = live.length;
+    // Columns: the tracks, then one "no track" column per plot whose cost is
+    // the gate, so leaving a plot unassigned beats any out-of-gate pairing.
+    const nC = nT + nP;
+    const FORBID = 1e12;
+    const cost = new Float64Array(nP * nC).fill(FORBID);
+    const m = this.meas;
+    let anyGated = false;
+    for (let i = 0; i < nP; i++) {
+      const plot = batch[i]!;
+      cost[i * nC + nT + i] = this.opts.gateD2 + IDENTITY_WEIGHT;
+      for (let j = 0; j < nT; j++) {
+        const tr = live[j]!;
+        const c = this.pairCost(tr, plot, sensor, m);
+        if (c < FORBID) {
+          cost[i * nC + j] = c;
+          anyGated = true;
+        }
+      }
+    }
+    let rowToCol: Int32Array | null = null;
+    if (anyGated) rowToCol = solveAssignment(cost, nP, nC, FORBID).rowToCol;
+    for (let i = 0; i < nP; i++) {
+      const plot = batch[i]!;
+      const j = rowToCol ? rowToCol[i]! : -1;
+      if (j >= 0 && j < nT) {
+        this.update(live[j]!, plot, sensor);
+        this.stats.associated++;
+      } else {
+        this.start(plot, sensor);
+      }
+    }
+  }
+
+  /** Gated association cost of plot to track, or 1e12 when outside the gate or the identity rules it out. */
+  private pairCost(tr: TrackState, plot: Plot, sensor: Sensor, m: PositionMeasurement): number {
+    // Identity never overrides geometry: it can only forbid a pairing (two
+    // different Mode S addresses are two aircraft) or make a gated one cheaper.
+    if (plot.icao24 !== null && tr.icao24 !== null && plot.icao24 !== tr.icao24) return 1e12;
+    const dt = plot.timeS - tr.timeS;
+    const x = this.xTmp;
+    const P = this.pTmp;
+    x.set(tr.x);
+    P.set(tr.P);
+    predictCv(x, P, dt, this.opts.processNoise);
+    this.plane.measure(plot, sensor, tr.altM, m);
+    // Cheap rejection before the Mahalanobis distance: 8 sigma on each axis.
+    const dE = m.e - x[0]!, dN = m.n - x[1]!;
+    if (dE * dE > 64 * (P[0]! + m.rEE) || dN * dN > 64 * (P[5]! + m.rNN)) return 1e12;
+    const inn = innovation(x, P, m.e, m.n, m.rEE, m.rEN, m.rNN);
+    if (inn.d2 > this.opts.gateD2) return 1e12;
+    // Costs stay non-negative: a matching Mode S address removes the base
+    // weight, a different Mode 3/A or a flight level 3,000 ft off adds to it.
+    let c = inn.d2 + IDENTITY_WEIGHT;
+    if (plot.icao24 !== null && plot.icao24 === tr.icao24) c -= IDENTITY_WEIGHT;
+    else if (plot.mode3a !== null && tr.mode3a !== null && plot.mode3a !== tr.mode3a) c += IDENTITY_WEIGHT;
+    if (m.heightM !== null && tr.altM !== null && Math.abs(m.heightM - tr.altM) > 900) c += 2 * IDENTITY_WEIGHT;
+    return c;
+  }
+
+  private update(tr: TrackState, plot: Plot, sensor: Sensor): void {
+    const dt = plot.timeS - tr.timeS;
+    predictCv(tr.x, tr.P, dt, this.opts.processNoise);
+    tr.timeS = plot.timeS;
+    const m = this.plane.measure(plot, sensor, tr.altM, this.meas);
+    const inn: Innovation = innovation(tr.x, tr.P, m.e, m.n, m.rEE, m.rEN, m.rNN);
+    updatePosition(tr.x, tr.P, inn);
+    if (m.heightM !== null) this.updateAltitude(tr, m.heightM, plot.timeS);
+    tr.hits++;
+    tr.lastUpdateS = Math.max(tr.lastUpdateS, plot.timeS);
+    if (plot.icao24 !== null) tr.icao24 = plot.icao24;
+    if (plot.mode3a !== null) tr.mode3a = plot.mode3a;
+    if (plot.callsign !== null) tr.callsign = plot.callsign;
+    tr.recentSensors.add(sensor.id);
+    if (tr.status === 'coasting') tr.status = 'confirmed';
+    else if (tr.status === 'tentative') {
+      const fast = tr.icao24 !== null;
+      const need = fast ? lifecycle.FAST_CONFIRM_HITS : lifecycle.CONFIRM_HITS;
+      if (tr.hits >= need && tr.lastUpdateS - tr.firstS >= (fast ? 1 : lifecycle.CONFIRM_SPAN_S)) tr.status = 'confirmed';
+    }
+  }
+
+  /** Vertical channel: an alpha-beta filter on the reported height (Mode C steps are 30 m, Mode S 7.6 m). */
+  private updateAltitude(tr: TrackState, hM: number, tS: number): void {
+    if (tr.altM === null) {
+      tr.altM = hM;
+      tr.altTimeS = tS;
+      return;
+    }
+    const dt = Math.max(0, tS - tr.altTimeS);
+    const pred = tr.altM + tr.altRateMps * dt;
+    const r = hM - pred;
+    tr.altM = pred + 0.5 * r;
+    if (dt > 0.5) tr.altRateMps += (0.1 * r) / dt;
+    tr.altTimeS = tS;
+  }
+
+  private start(plot: Plot, sensor: Sensor): void {
+    const m = this.plane.measure(plot, sensor, null, this.meas);
+    const num = this.nextNum++;
+    const v = this.opts.initialSpeedSigmaMps ** 2;
+    const tr: TrackState = {
+      num,
+      id: `T${num}`,
+      x: new Float64Array([m.e, m.n, 0, 0]),
+      P: new Float64Array([m.rEE, m.rEN, 0, 0, m.rEN, m.rNN, 0, 0, 0, 0, v, 0, 0, 0, 0, v]),
+      timeS: plot.timeS,
+      status: 'tentative',
+      hits: 1,
+      firstS: plot.timeS,
+      lastUpdateS: plot.timeS,
+      altM: m.heightM,
+      altRateMps: 0,
+      altTimeS: plot.timeS,
+      icao24: plot.icao24,
+      mode3a: plot.mode3a,
+      callsign: plot.callsign,
+      recentSensors: new Set([sensor.id]),
+      deleted: false,
+    };
+    this.tracks.push(tr);
+    this.stats.started++;
+  }
+
+  /**
+   * Merge tracks that follow one aircraft: a shared Mode S address, or
+   * positions within 3 sigma and velocities within 30 m/s of each other.
+   * The older track survives; it keeps the identities it had.
+   */
+  private mergeDuplicates(): void {
+    const ts = this.tracks;
+    let merged = false;
+    for (let a = 0; a < ts.length; a++) {
+      const A = ts[a]!;
+      if (A.deleted || A.status === 'tentative') continue;
+      for (let b = a + 1; b < ts.length; b++) {
+        const B = ts[b]!;
+        if (B.deleted) continue;
+        const sameId = A.icao24 !== null && A.icao24 === B.icao24;
+        const dE = A.x[0]! - B.x[0]!, dN = A.x[1]! - B.x[1]!;
+        if (!sameId && (Math.abs(dE) > 3000 || Math.abs(dN) > 3000)) continue;
+        if (!sameId) {
+          if (B.status === 'tentative') continue;
+          if (A.icao24 !== null && B.icao24 !== null) continue;
+          const dv = Math.hypot(A.x[2]! - B.x[2]!, A.x[3]! - B.x[3]!);
+          const s2 = A.P[0]! + A.P[5]! + B.P[0]! + B.P[5]!;
+          if (dv > 30 || dE * dE + dN * dN > 9 * s2) continue;
+          if (A.altM !== null && B.altM !== null && Math.abs(A.altM - B.altM) > 300) continue;
+        }
+        const [keep, drop] = A.num < B.num ? [A, B] : [B, A];
+        if (keep.lastUpdateS < drop.lastUpdateS) {
+          keep.x.set(drop.x);
+          keep.P.set(drop.P);
+          keep.timeS = drop.timeS;
+          keep.lastUpdateS = drop.lastUpdateS;
+          if (drop.altM !== null) keep.altM = drop.altM;
+        }
+        keep.icao24 ??= drop.icao24;
+        keep.callsign ??= drop.callsign;
+        keep.mode3a ??= drop.mode3a;
+        for (const s of drop.recentSensors) keep.recentSensors.add(s);
+        if (keep.status === 'tentative' && drop.status !== 'tentative') keep.status = 'confirmed';
+        drop.deleted = true;
+        merged = true;
+        this.stats.merged++;
+        if (drop === A) break;
+      }
+    }
+    if (merged) this.tracks = ts.filter((t) => !t.deleted);
+  }
+
+  /** Apply coasting and deletion rules at data time `nowS`. */
+  maintain(nowS: number): void {
+    this.mergeDuplicates();
+    let w = 0;
+    const ts = this.tracks;
+    for (const tr of ts) {
+      const idle = nowS - tr.lastUpdateS;
+      let drop = false;
+      if (tr.status === 'tentative') drop = idle > lifecycle.TENTATIVE_TIMEOUT_S;
+      else {
+        if (idle > lifecycle.COAST_AFTER_S) tr.status = 'coasting';
+        drop = idle > lifecycle.DELETE_AFTER_S || this.predictedSigmaM(tr, nowS) > lifecycle.DELETE_SIGMA_M;
+      }
+      if (drop) this.stats.deleted++;
+      else ts[w++] = tr;
+    }
+    ts.length = w;
+  }
+
+  /** Per-axis position sigma of the track predicted to `timeS` (without moving it). */
+  private predictedSigmaM(tr: TrackState, timeS: number): number {
+    const dt = timeS - tr.timeS;
+    const P = tr.P;
+    const q = (this.opts.processNoise * Math.abs(dt) ** 3) / 3;
+    const vE = P[0]! + 2 * dt * P[2]! + dt * dt * P[10]! + q;
+    const vN = P[5]! + 2 * dt * P[7]! + dt * dt * P[15]! + q;
+    return Math.sqrt(Math.max(0, (vE + vN) / 2));
+  }
+
+  /**
+   * Every live track predicted to `timeS` (contract section 4). Clears the
+   * per-period record of which sensors updated each track.
+   */
+  snapshot(timeS: number): SystemTrack[] {
+    this.maintain(timeS);
+    const out: SystemTrack[] = [];
+    const x = this.xTmp;
+    const P = this.pTmp;
+    for (const tr of this.tracks) {
+      x.set(tr.x);
+      P.set(tr.P);
+      predictCv(x, P, timeS - tr.timeS, this.opts.processNoise);
+      const alt = tr.altM === null ? null : tr.altM + tr.altRateMps * Math.max(0, Math.min(30, timeS - tr.altTimeS));
+      const g = this.plane.fromPlane(x[0]!, x[1]!, alt ?? 0);
+      const sensors = [...tr.recentSensors].sort();
+      const partners = [...new Set(sensors.map((s) => this.sensors.get(s)!.partnerId))].sort();
+      // The plane's axes turn against local north away from its origin; the
+      // velocity is reported in the track's own local east/north.
+      const [vE, vN] = this.localVelocity(g.latRad, g.lonRad, x[2]!, x[3]!);
+      out.push({
+        kind: 'track',
+        id: tr.id,
+        timeS,
+        status: tr.status,
+        latDeg: radToDeg(g.latRad),
+        lonDeg: radToDeg(g.lonRad),
+        altM: alt,
+        velEastMps: vE,
+        velNorthMps: vN,
+        sigmaM: Math.sqrt(Math.max(0, (P[0]! + P[5]!) / 2)),
+        icao24: tr.icao24,
+        mode3a: tr.mode3a,
+        callsign: tr.callsign,
+        sensors,
+        partners,
+      });
+      tr.recentSensors.clear();
+    }
+    return out;
+  }
+
+  private readonly velTmp = new Float64Array(3);
+  private localVelocity(latRad: number, lonRad: number, vE: number, vN: number): [number, number] {
+    const f = this.plane.frame;
+    const ecef = f.vecEnuToEcef(vE, vN, 0, this.velTmp);
+    const sl = Math.sin(latRad), cl = Math.cos(latRad), so = Math.sin(lonRad), co = Math.cos(lonRad);
+    const e = -so * ecef[0]! + co * ecef[1]!;
+    const n = -sl * co * ecef[0]! - sl * so * ecef[1]! + cl * ecef[2]!;
+    return [e, n];
+  }
+}
