@@ -6,7 +6,7 @@
 // interleaved with one truth record per aircraft per second.
 
 import { encodeCat034Block, encodeCat048Block, type Cat048Report } from '../asterix/index.ts';
-import { flightLevelToM, geodesicInverse, radarHorizonVisible, radarMeasure, type Geodetic } from '../core/geodesy.ts';
+import { flightLevelToM, geodesicInverse, radarHorizonVisible, radarMeasure, wrapPi, type Geodetic } from '../core/geodesy.ts';
 import { Random } from '../core/random.ts';
 import { timeOfDayS } from '../core/time.ts';
 import type { Detection, Sensor, TruthPoint } from '../core/types.ts';
@@ -94,6 +94,10 @@ export function* simulate(scn: Scenario, opts: SimOptions = {}): Generator<SimOu
   for (let b = pending.pop(); b && b.timeS < endS; b = pending.pop()) yield b;
 }
 
+function azimuthOf(site: Geodetic, pos: Float64Array): number {
+  return radarMeasure(site, { latRad: pos[0]!, lonRad: pos[1]!, heightM: pos[2]! }).azimuthRad;
+}
+
 /** Farthest any sensor reaches from the region's centre, plus a margin, and at least 1.15 region radii. */
 function retireRadiusM(scn: Scenario): number {
   const c = { latRad: scn.spec.region.lat * DEG, lonRad: scn.spec.region.lon * DEG };
@@ -121,17 +125,19 @@ function scan(
   const psrRangeM = sensor.psrMaxRangeM ?? sensor.maxRangeM;
   const hasPsr = sensor.kind === 'psr' || sensor.kind === 'psr+ssr';
   for (const ac of aircraft) {
-    // The beam passes the aircraft when its azimuth equals the antenna's;
-    // two fixed-point steps converge to well under a millisecond.
-    let tHit = scanS;
+    // The beam passes the aircraft when its azimuth equals the antenna's:
+    // iterate t <- t + (azimuth(t) - beam(t)) / rate, with the difference
+    // wrapped to +-pi so a target near north converges to one side of the
+    // scan's start. Three steps converge to well under a millisecond.
+    if (!ac.positionAt(scanS, pos)) continue;
+    let tHit = scanS + (azimuthOf(site, pos) / TWO_PI) * periodS;
     let ok = true;
     for (let k = 0; k < 3 && ok; k++) {
       ok = ac.positionAt(tHit, pos);
-      if (!ok) break;
-      const az = radarMeasure(site, { latRad: pos[0]!, lonRad: pos[1]!, heightM: pos[2]! }).azimuthRad;
-      tHit = scanS + (az / TWO_PI) * periodS;
+      if (ok) tHit += (wrapPi(azimuthOf(site, pos) - (TWO_PI * (tHit - scanS)) / periodS) / TWO_PI) * periodS;
     }
-    if (!ok || tHit < startS || tHit >= endS || !ac.positionAt(tHit, pos)) continue;
+    // A target the beam meets just before this scan's start belongs to the previous scan.
+    if (!ok || tHit < scanS || tHit >= scanS + periodS || tHit < startS || tHit >= endS || !ac.positionAt(tHit, pos)) continue;
     const heightM = pos[2]!;
     const m = radarMeasure(site, { latRad: pos[0]!, lonRad: pos[1]!, heightM });
     if (m.slantRangeM > sensor.maxRangeM) continue;
@@ -154,7 +160,7 @@ function scan(
     // Mode C reports in 100 ft steps, Mode S in 25 ft steps (quarter flight levels).
     const fl = heightM / flightLevelToM(1);
     const flightLevel = !ssrHit ? null : modeS ? Math.round(fl * 4) / 4 : Math.round(fl);
-    const sector = Math.min(SECTORS - 1, Math.floor((m.azimuthRad / TWO_PI) * SECTORS));
+    const sector = Math.min(SECTORS - 1, Math.floor(((tHit - scanS) / periodS) * SECTORS));
     bySector[sector]!.push({
       sac: sensor.sac,
       sic: sensor.sic,
