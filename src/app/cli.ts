@@ -1,0 +1,171 @@
+// The command line of contract section 1. Each command parses its options,
+// calls one stage or the composition in this folder, and turns a SkyError
+// into one line on stderr and a non-zero exit.
+
+import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { SingleBar } from 'cli-progress';
+import { loadCoalition } from '../coalition/coalition.ts';
+import { SkyError, isSkyError } from '../core/errors.ts';
+import { evaluate, formatReport, readTracksFile, readTruthFile } from '../eval/index.ts';
+import { loadScenario, scenarioJson, scenarioNames, writeSimulation } from '../sim/index.ts';
+import { runTrack } from './track.ts';
+import { runDecode } from './decode.ts';
+import { startLive } from './live.ts';
+
+const EXIT_BAD_INPUT = 2;
+
+function int(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer`);
+    return n;
+  };
+}
+
+function positive(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!(n > 0)) throw new InvalidArgumentError(`${name} must be a number > 0`);
+    return n;
+  };
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+/** A progress bar on stderr, only when stderr is a terminal. */
+function progress(label: string): { update(done: number, total: number): void; stop(): void } {
+  if (!process.stderr.isTTY) return { update() {}, stop() {} };
+  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {eta_formatted} left`, stream: process.stderr, hideCursor: true });
+  let started = false;
+  return {
+    update(done, total) {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.setTotal(total);
+      bar.update(done);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildCli(): Command {
+  const program = new Command('skyfuse')
+    .description('Coalition air surveillance: fuse every partner\'s radars into one sovereign air picture.')
+    .version(version())
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('sim')
+    .description('Simulate a coalition scenario: writes DIR/coalition.json, DIR/plots.ast (ASTERIX CAT048/CAT034) and DIR/truth.jsonl')
+    .requiredOption('--scenario <name|file>', `built-in scenario (${scenarioNames.join(', ')}) or a scenario JSON file`)
+    .requiredOption('--out <dir>', 'output directory (created if missing)')
+    .option('--seed <n>', 'random seed (default: the scenario\'s)', int('--seed'))
+    .option('--duration-s <s>', 'simulated seconds (default: the scenario\'s)', positive('--duration-s'))
+    .action(async (o: { scenario: string; out: string; seed?: number; durationS?: number }) => {
+      const scn = loadScenario(o.scenario);
+      const bar = progress('sim');
+      const s = await writeSimulation(scn, scenarioJson(o.scenario), o.out, { seed: o.seed, durationS: o.durationS }, (d, t) => bar.update(d, t));
+      bar.stop();
+      process.stderr.write(
+        `wrote ${o.out}: ${s.aircraft} aircraft, ${s.durationS} s from ${new Date(s.startS * 1000).toISOString()}, ` +
+          `${s.blocks} ASTERIX blocks (${s.plotBytes} bytes), ${s.truthLines} truth lines\n` +
+          `the recording's date (for track --date): ${s.date}\n`,
+      );
+    });
+
+  program
+    .command('track')
+    .description('Fuse recorded plots (.ast, .pcap, .pcapng) into system tracks, as fast as the machine allows; writes tracks.jsonl')
+    .requiredOption('--coalition <file>', 'coalition file (partners and sensors)')
+    .requiredOption('--input <file>', 'plot file; repeat for several, merged in time order', collect, [])
+    .requiredOption('--date <YYYY-MM-DD>', 'UTC day of the recording (ASTERIX time of day has no date)')
+    .requiredOption('--out <file>', 'tracks.jsonl to write')
+    .option('--period-s <s>', 'seconds of data time between track snapshots', positive('--period-s'), 1)
+    .option('--out-cat062 <file>', 'also write the snapshots as ASTERIX CAT062 (not available yet)')
+    .action(async (o: { coalition: string; input: string[]; date: string; out: string; periodS: number; outCat062?: string }) => {
+      if (o.outCat062) throw new SkyError('SKY_UNSUPPORTED', '--out-cat062 is not available yet in this version; leave it out');
+      const bar = progress('track');
+      const s = await runTrack({ coalitionFile: o.coalition, inputs: o.input, date: o.date, out: o.out, periodS: o.periodS, onProgress: (d, t) => bar.update(d, t) });
+      bar.stop();
+      for (const [code, { count, first }] of Object.entries(s.errors.summary())) {
+        process.stderr.write(`warning: ${count} x ${code} (first: ${first})\n`);
+      }
+      process.stderr.write(
+        `tracked ${s.plots} plots from ${s.records} records in ${s.elapsedS.toFixed(2)} s ` +
+          `(${Math.round(s.plots / Math.max(1e-9, s.elapsedS))} plots/s): ${s.trackIds} tracks, ${s.frames} snapshots, ${s.lines} lines -> ${o.out}\n`,
+      );
+      if (s.records === 0) throw new SkyError('SKY_NO_DATA', `no decodable ASTERIX record in ${o.input.join(', ')}`);
+    });
+
+  program
+    .command('eval')
+    .description('Score tracks against truth: GOSPA (p=2, c=2000 m, alpha=2), RMS, coverage, false tracks, identity')
+    .requiredOption('--truth <file>', 'truth.jsonl')
+    .requiredOption('--tracks <file>', 'tracks.jsonl')
+    .option('--json', 'print the figures as one JSON object')
+    .action((o: { truth: string; tracks: string; json?: boolean }) => {
+      const report = evaluate(readTruthFile(o.truth), readTracksFile(o.tracks));
+      process.stdout.write(o.json ? JSON.stringify(report) + '\n' : formatReport(report));
+    });
+
+  program
+    .command('decode')
+    .description('Print every ASTERIX record of a .ast/.pcap/.pcapng file as one JSON object a line')
+    .requiredOption('--input <file>', 'plot file')
+    .option('--date <YYYY-MM-DD>', 'UTC day of the recording (adds epoch time to records)')
+    .action(async (o: { input: string; date?: string }) => {
+      await runDecode(o.input, o.date, (line) => process.stdout.write(line + '\n'));
+    });
+
+  program
+    .command('serve')
+    .description('Run the operations room: a simulated coalition, live through UDP, tracker and web picture')
+    .option('--coalition <file>', 'coalition file to track with (default: the scenario\'s)')
+    .option('--scenario <name|file>', 'scenario to simulate live', 'coalition')
+    .option('--port <n>', 'HTTP port', int('--port'), 8080)
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .action(async (o: { coalition?: string; scenario: string; port: number; host: string }) => {
+      const scenario = loadScenario(o.scenario);
+      const coalition = o.coalition ? loadCoalition(o.coalition) : undefined;
+      const live = await startLive({
+        scenario, ...(coalition ? { coalition } : {}), host: o.host, port: o.port,
+        ...(process.env.SKYFUSE_TOKEN ? { token: process.env.SKYFUSE_TOKEN } : {}),
+        log: (l) => process.stderr.write(l + '\n'),
+      });
+      process.stdout.write(`skyfuse operations room: ${live.operatorUrl}\n`);
+      const stop = () => {
+        live.close().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildCli().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (isSkyError(e)) {
+      process.stderr.write(`skyfuse: ${e.toLine()}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    process.stderr.write(`skyfuse: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,101 @@
+// The page's DOM-free logic (geometry, units, the picture and label text),
+// tested in Node. It lives here rather than under web/ because `npm test`
+// collects src/**/*.test.ts and test/**/*.test.ts only.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { altBand, courseDeg, deadReckon, destination, flText, geodesicCircle, knots } from '../../web/src/geo.ts';
+import { labelLines } from '../../web/src/labels.ts';
+import { Picture } from '../../web/src/picture.ts';
+import type { WireTrack } from './wire.ts';
+
+const R = 6371008.8;
+const RAD = Math.PI / 180;
+
+/** Haversine distance, an independent check of the destination formula. */
+function haversineM(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const a = Math.sin(((lat2 - lat1) * RAD) / 2) ** 2 + Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * Math.sin(((lon2 - lon1) * RAD) / 2) ** 2;
+  return 2 * R * Math.asin(Math.sqrt(a));
+}
+
+const wt = (over: Partial<WireTrack> = {}): WireTrack => ({
+  id: 'T1', st: 'C', lat: 31.5, lon: 32.25, alt: 10668, vE: 231, vN: -12.5,
+  cs: 'KLM1023', m3a: '7000', icao: '4840d6', sen: ['EGY-CAI-1'], par: ['EGY'], ...over,
+});
+
+describe('page geometry and units', () => {
+  test('one degree of longitude at the equator is 111 195 m on the mean sphere', () => {
+    const [lon, lat] = destination(0, 0, Math.PI / 2, (2 * Math.PI * R) / 360);
+    assert.ok(Math.abs(lon - 1) < 1e-9 && Math.abs(lat) < 1e-9, `${lon} ${lat}`);
+  });
+
+  test('a 250 km coverage ring is closed and every vertex is 250 km from the radar', () => {
+    const ring = geodesicCircle(30.12, 31.41, 250_000);
+    assert.equal(ring.length, 129);
+    assert.deepEqual(ring[0], ring[128]);
+    for (const [lon, lat] of ring) assert.ok(Math.abs(haversineM(30.12, 31.41, lat, lon) - 250_000) < 0.5);
+    // North vertex first: 250 km north is 2.2483 deg of latitude.
+    assert.ok(Math.abs(ring[0]![1] - 30.12 - 250_000 / (R * RAD)) < 1e-9);
+  });
+
+  test('the velocity vector ends where the track will be in 60 s', () => {
+    const [lon, lat] = deadReckon(31.5, 32.25, 231, -12.5, 60);
+    assert.ok(Math.abs(haversineM(31.5, 32.25, lat, lon) - Math.hypot(231, -12.5) * 60) < 0.01);
+    assert.ok(lon > 32.25 && lat < 31.5);
+    assert.deepEqual(deadReckon(31.5, 32.25, 0, 0, 60), [32.25, 31.5]);
+  });
+
+  test('knots, course and flight levels', () => {
+    assert.ok(Math.abs(knots(231, -12.5) - 449.685) < 0.001); // 231.338 m/s x 3600/1852
+    assert.equal(Math.round(courseDeg(0, 100)), 0);
+    assert.equal(Math.round(courseDeg(100, 0)), 90);
+    assert.equal(Math.round(courseDeg(-100, 0)), 270);
+    assert.equal(flText(10668), 'FL350'); // 35 000 ft
+    assert.equal(flText(1520), 'FL050');
+    assert.equal(flText(null), '');
+    assert.equal(flText(-152.4), 'FL-05');
+  });
+
+  test('altitude bands break at FL100, FL245 and FL350', () => {
+    const m = (fl: number) => fl * 30.48;
+    assert.equal(altBand(m(99)), 'low');
+    assert.equal(altBand(m(100)), 'mid');
+    assert.equal(altBand(m(244)), 'mid');
+    assert.equal(altBand(m(245)), 'high');
+    assert.equal(altBand(m(349)), 'high');
+    assert.equal(altBand(m(350)), 'upper');
+    assert.equal(altBand(null), 'unknown');
+  });
+});
+
+describe('page picture and labels', () => {
+  test('label: callsign, else Mode 3/A, else track id; then level and ground speed', () => {
+    assert.deepEqual(labelLines(wt()), ['KLM1023', '350 450']);
+    assert.deepEqual(labelLines(wt({ cs: null })), ['A7000', '350 450']);
+    assert.deepEqual(labelLines(wt({ cs: null, m3a: null, alt: null, st: 'K' })), ['T1', '--- 450 CST']);
+  });
+
+  test('trails keep the last N positions; tracks absent from a frame are dropped', () => {
+    const p = new Picture(3);
+    for (let i = 0; i < 5; i++) p.update(100 + i, [wt({ lon: 32 + i * 0.1 }), wt({ id: 'T2', lon: 30, lat: 30 + i * 0.1 })]);
+    const fc = p.toGeoJSON('T2');
+    const trail = fc.features.find((f) => f.properties?.kind === 'trail' && f.properties.id === 'T1');
+    assert.ok(trail && trail.geometry.type === 'LineString');
+    assert.deepEqual(trail.geometry.coordinates.map((c) => Math.round(c[0]! * 10) / 10), [32.2, 32.3, 32.4]);
+    const kinds = fc.features.filter((f) => f.properties?.id === 'T2').map((f) => f.properties?.kind).sort();
+    assert.deepEqual(kinds, ['trail', 'trk', 'vec']);
+    assert.equal(fc.features.find((f) => f.properties?.kind === 'trk' && f.properties.id === 'T2')?.properties?.sel, 1);
+
+    p.update(105, [wt({ id: 'T2' })]);
+    assert.deepEqual([...p.tracks.keys()], ['T2']);
+    assert.equal(p.frameTimeS, 105);
+    assert.ok(!p.toGeoJSON(null).features.some((f) => f.properties?.id === 'T1'));
+  });
+
+  test('coasting and altitude band travel as feature properties', () => {
+    const p = new Picture();
+    p.update(1, [wt({ st: 'K', alt: 1520 })]);
+    const sym = p.toGeoJSON(null).features.find((f) => f.properties?.kind === 'trk');
+    assert.deepEqual(sym?.properties, { kind: 'trk', id: 'T1', band: 'low', coasting: 1, sel: 0 });
+  });
+});

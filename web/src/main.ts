@@ -1,0 +1,236 @@
+// The operations room: map with the fused picture, track table, details and
+// status bar. Everything comes from this page's own server (same origin);
+// the page makes no request to any other host.
+
+import type { Map as MlMap, MapMouseEvent } from 'maplibre-gl';
+import type { Feature, FeatureCollection, Geometry } from 'geojson';
+import type { WireEvent, WireMessage } from '../../src/serve/wire.ts';
+import { geodesicCircle } from './geo.ts';
+import { LabelOverlay } from './labels.ts';
+import { ApiError, Link, getJson, takeToken } from './link.ts';
+import { SENSOR_LAYER, TRACK_LAYER, createMap, loadCountries, setSource } from './map.ts';
+import { type CoalitionInfo, type LinkState, StatusBar, TrackTable, renderDetails, renderLegend } from './panel.ts';
+import { Picture } from './picture.ts';
+
+declare global {
+  interface Window {
+    __skyfuse?: {
+      trackCount(): number;
+      frameTime(): number | null;
+      renderedTrackIds(): string[];
+      /** id -> [lon, lat] as read back from the rendered track layer. */
+      renderedTrackPositions(): Record<string, [number, number]>;
+      /** Where a track is on screen (page pixels), null if unknown. */
+      trackScreenPoint(id: string): [number, number] | null;
+      labelCount(): number;
+      /** Main-thread milliseconds spent applying the last frame (table, GeoJSON, labels scheduling). */
+      lastUpdateMs(): number;
+      /** Main-thread milliseconds of the last label-overlay redraw. */
+      lastLabelMs(): number;
+      select(id: string | null): void;
+    };
+  }
+}
+
+const $ = <T extends HTMLElement>(id: string): T => {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`page is missing #${id}`);
+  return e as T;
+};
+
+/** A sensor not heard from (north marker) for this many rotations is shown silent. */
+const SILENT_ROTATIONS = 3;
+
+function sensorsGeoJSON(c: CoalitionInfo, lastHeardMs: ReadonlyMap<string, number>, nowMs: number): FeatureCollection {
+  const features: Feature<Geometry>[] = [];
+  for (const s of c.sensors) {
+    features.push({
+      type: 'Feature',
+      geometry: { type: 'Polygon', coordinates: [geodesicCircle(s.lat, s.lon, s.maxRangeM)] },
+      properties: { kind: 'coverage', id: s.id },
+    });
+    const heard = lastHeardMs.get(s.id);
+    const health =
+      heard === undefined ? 'unknown' : s.rotationS !== null && nowMs - heard > SILENT_ROTATIONS * s.rotationS * 1000 ? 'silent' : 'heard';
+    features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [s.lon, s.lat] }, properties: { kind: 'sensor', id: s.id, health } });
+  }
+  return { type: 'FeatureCollection', features };
+}
+
+function main(): void {
+  const status = new StatusBar($('conn'), $('data-time'), $('track-count'), $('alert'));
+  let linkState: LinkState = 'connecting';
+  const setLink = (s: LinkState, detail?: string) => {
+    linkState = s;
+    status.link(s, detail);
+  };
+  const picture = new Picture();
+  let selectedId: string | null = null;
+  let coalition: CoalitionInfo | null = null;
+  let lastUpdateMs = 0;
+  let lastFrameWallMs = 0;
+  const lastHeardMs = new Map<string, number>();
+  let alerts = 0;
+
+  const map: MlMap = createMap($('map'), new URL('assets/maplibre-gl-worker.mjs', location.href).href);
+  const labels = new LabelOverlay(map, $<HTMLCanvasElement>('labels'));
+  const details = $('details');
+  const table = new TrackTable($<HTMLTableElement>('track-table'), (id) => select(id, true));
+  renderLegend($('legend'));
+  renderDetails(details, null, null, null);
+  status.frame(null, 0);
+
+  let styleReady = false;
+  const pending: { picture: boolean; sensors: boolean } = { picture: false, sensors: false };
+
+  const drawPicture = () => {
+    if (!styleReady) {
+      pending.picture = true;
+      return;
+    }
+    setSource(map, 'picture', picture.toGeoJSON(selectedId));
+    labels.setTracks(picture.tracks, selectedId);
+  };
+  const drawSensors = () => {
+    if (!coalition) return;
+    if (!styleReady) {
+      pending.sensors = true;
+      return;
+    }
+    setSource(map, 'sensors', sensorsGeoJSON(coalition, lastHeardMs, Date.now()));
+    labels.setSensors(coalition.sensors.map((s) => ({ id: s.id, lat: s.lat, lon: s.lon })));
+  };
+
+  function select(id: string | null, fromTable = false): void {
+    selectedId = id;
+    table.update(picture.tracks.values(), selectedId);
+    if (!fromTable) table.scrollToSelected();
+    renderDetails(details, id ? (picture.tracks.get(id) ?? null) : null, id, coalition);
+    drawPicture();
+  }
+
+  map.on('load', () => {
+    styleReady = true;
+    loadCountries(map, new URL('assets/countries-50m.json', location.href).href).catch((err: unknown) =>
+      status.message(`outlines not loaded: ${String(err)}`),
+    );
+    if (pending.picture) drawPicture();
+    if (pending.sensors) drawSensors();
+  });
+
+  const hitBox = (e: MapMouseEvent): [[number, number], [number, number]] => [
+    [e.point.x - 6, e.point.y - 6],
+    [e.point.x + 6, e.point.y + 6],
+  ];
+  map.on('click', (e) => {
+    const hit = map.queryRenderedFeatures(hitBox(e), { layers: [TRACK_LAYER] })[0];
+    const id = hit?.properties?.id;
+    select(typeof id === 'string' ? id : null);
+  });
+  map.on('mousemove', (e) => {
+    const over = map.queryRenderedFeatures(hitBox(e), { layers: [TRACK_LAYER, SENSOR_LAYER] }).length > 0;
+    map.getCanvas().style.cursor = over ? 'pointer' : '';
+  });
+
+  const onEvents = (events: readonly WireEvent[]) => {
+    let sensorsChanged = false;
+    for (const e of events) {
+      if (e.kind === 'north-marker') {
+        if (!lastHeardMs.has(e.sensorId)) sensorsChanged = true;
+        lastHeardMs.set(e.sensorId, Date.now());
+      } else {
+        alerts++;
+        status.message(
+          e.kind === 'bad-input'
+            ? `${alerts} alert(s); last: ${e.code} ${e.message}`
+            : `${alerts} alert(s); last: plots from undeclared sensor SAC ${e.sac} SIC ${e.sic}`,
+        );
+      }
+    }
+    if (sensorsChanged) drawSensors();
+  };
+
+  const onMessage = (msg: WireMessage) => {
+    if (msg.type === 'frame') {
+      const t0 = performance.now();
+      picture.update(msg.t, msg.tracks);
+      lastFrameWallMs = Date.now();
+      if (linkState === 'stale') setLink('live');
+      table.update(picture.tracks.values(), selectedId);
+      if (selectedId) renderDetails(details, picture.tracks.get(selectedId) ?? null, selectedId, coalition);
+      status.frame(picture.frameTimeS, picture.tracks.size);
+      drawPicture();
+      lastUpdateMs = performance.now() - t0;
+    } else if (msg.type === 'events') {
+      onEvents(msg.events);
+    }
+  };
+
+  window.__skyfuse = {
+    trackCount: () => picture.tracks.size,
+    frameTime: () => picture.frameTimeS,
+    renderedTrackIds: () => {
+      if (!styleReady) return [];
+      const ids = new Set<string>();
+      for (const f of map.queryRenderedFeatures({ layers: [TRACK_LAYER] })) {
+        const id = f.properties?.id;
+        if (typeof id === 'string') ids.add(id);
+      }
+      return [...ids].sort();
+    },
+    renderedTrackPositions: () => {
+      const out: Record<string, [number, number]> = {};
+      if (!styleReady) return out;
+      for (const f of map.queryRenderedFeatures({ layers: [TRACK_LAYER] })) {
+        const id = f.properties?.id;
+        if (typeof id === 'string' && f.geometry.type === 'Point') out[id] = [f.geometry.coordinates[0]!, f.geometry.coordinates[1]!];
+      }
+      return out;
+    },
+    trackScreenPoint: (id) => {
+      const t = picture.tracks.get(id);
+      if (!t) return null;
+      const p = map.project([t.lon, t.lat]);
+      const box = map.getContainer().getBoundingClientRect();
+      return [box.left + p.x, box.top + p.y];
+    },
+    labelCount: () => labels.drawn,
+    lastUpdateMs: () => lastUpdateMs,
+    lastLabelMs: () => labels.lastDrawMs,
+    select: (id) => select(id),
+  };
+
+  const token = takeToken();
+  if (!token) {
+    setLink('no-token');
+    status.message('Open the address printed by "skyfuse serve" (it ends in #token=...).');
+    return;
+  }
+
+  getJson<CoalitionInfo>('/api/coalition', token).then(
+    (c) => {
+      coalition = c;
+      drawSensors();
+    },
+    (err: unknown) => {
+      if (err instanceof ApiError && err.status === 401) setLink('unauthorized', err.code);
+      else status.message(`coalition not loaded: ${String(err)}`);
+    },
+  );
+
+  const link = new Link(token, {
+    message: onMessage,
+    state: (s, detail) => setLink(s, detail),
+  });
+  link.start();
+
+  // Mark the picture stale when frames stop, and refresh sensor health.
+  setInterval(() => {
+    if (linkState !== 'unauthorized' && lastFrameWallMs > 0 && Date.now() - lastFrameWallMs > 5000) {
+      setLink('stale', `${Math.round((Date.now() - lastFrameWallMs) / 1000)} s`);
+    }
+    if (lastHeardMs.size > 0) drawSensors();
+  }, 2000);
+}
+
+main();

@@ -1,0 +1,133 @@
+// The MapLibre map, fully offline: a background (sea), Natural Earth country
+// outlines from world-atlas served by our own server, sensor coverage, and
+// the track picture. No glyphs and no sprite: the style names no URL at all,
+// so MapLibre has nothing to fetch; text is drawn by the label overlay.
+
+import * as maplibregl from 'maplibre-gl';
+import type { ExpressionSpecification, StyleSpecification } from 'maplibre-gl';
+import type { FeatureCollection } from 'geojson';
+import { feature } from 'topojson-client';
+import type { GeometryCollection, Topology } from 'topojson-specification';
+import { type AltBand, BAND_COLOURS } from './geo.ts';
+
+const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
+
+/** The coalition region: eastern Mediterranean and the Middle East. */
+export const INITIAL_VIEW = { center: [33, 30] as [number, number], zoom: 4.5 };
+
+export const TRACK_LAYER = 'track';
+export const SENSOR_LAYER = 'sensor';
+
+const bandColour: ExpressionSpecification = [
+  'match',
+  ['get', 'band'],
+  ...(Object.entries(BAND_COLOURS) as [AltBand, string][]).flatMap(([b, c]) => [b, c]),
+  BAND_COLOURS.unknown,
+] as unknown as ExpressionSpecification;
+
+const kindIs = (k: string): ExpressionSpecification => ['==', ['get', 'kind'], k];
+
+function style(): StyleSpecification {
+  return {
+    version: 8,
+    name: 'skyfuse-offline',
+    sources: {
+      countries: { type: 'geojson', data: EMPTY },
+      sensors: { type: 'geojson', data: EMPTY },
+      picture: { type: 'geojson', data: EMPTY, buffer: 16, tolerance: 0.2 },
+    },
+    layers: [
+      { id: 'sea', type: 'background', paint: { 'background-color': '#0a1622' } },
+      { id: 'land', type: 'fill', source: 'countries', paint: { 'fill-color': '#17232f' } },
+      { id: 'borders', type: 'line', source: 'countries', paint: { 'line-color': '#5a7489', 'line-width': 0.8 } },
+      {
+        id: 'coverage-fill',
+        type: 'fill',
+        source: 'sensors',
+        filter: kindIs('coverage'),
+        paint: { 'fill-color': '#64d2ff', 'fill-opacity': 0.025 },
+      },
+      {
+        id: 'coverage-line',
+        type: 'line',
+        source: 'sensors',
+        filter: kindIs('coverage'),
+        paint: { 'line-color': '#64d2ff', 'line-opacity': 0.35, 'line-width': 1, 'line-dasharray': [4, 3] },
+      },
+      {
+        id: SENSOR_LAYER,
+        type: 'circle',
+        source: 'sensors',
+        filter: kindIs('sensor'),
+        paint: {
+          'circle-radius': 4,
+          'circle-color': ['match', ['get', 'health'], 'heard', '#64d2ff', 'silent', '#ff453a', '#1f4b5c'],
+          'circle-stroke-color': '#64d2ff',
+          'circle-stroke-width': 1.5,
+        },
+      },
+      {
+        id: 'trail',
+        type: 'line',
+        source: 'picture',
+        filter: kindIs('trail'),
+        layout: { 'line-join': 'round', 'line-cap': 'round' },
+        paint: { 'line-color': bandColour, 'line-width': 1.2, 'line-opacity': ['case', ['==', ['get', 'coasting'], 1], 0.2, 0.45] },
+      },
+      {
+        id: 'vector',
+        type: 'line',
+        source: 'picture',
+        filter: kindIs('vec'),
+        paint: { 'line-color': bandColour, 'line-width': 1.2, 'line-opacity': ['case', ['==', ['get', 'coasting'], 1], 0.45, 0.9] },
+      },
+      {
+        id: TRACK_LAYER,
+        type: 'circle',
+        source: 'picture',
+        filter: kindIs('trk'),
+        paint: {
+          'circle-radius': ['case', ['==', ['get', 'sel'], 1], 6.5, 4.5],
+          // Coasting tracks are hollow and dimmed: no fresh plot in the last period.
+          'circle-color': bandColour,
+          'circle-opacity': ['case', ['==', ['get', 'coasting'], 1], 0, 1],
+          'circle-stroke-color': ['case', ['==', ['get', 'sel'], 1], '#ffffff', bandColour],
+          'circle-stroke-width': ['case', ['==', ['get', 'sel'], 1], 2, ['==', ['get', 'coasting'], 1], 1.5, 0],
+          'circle-stroke-opacity': ['case', ['==', ['get', 'coasting'], 1], 0.6, 1],
+        },
+      },
+    ],
+  };
+}
+
+export function createMap(container: HTMLElement, workerUrl: string): maplibregl.Map {
+  maplibregl.setWorkerUrl(workerUrl);
+  return new maplibregl.Map({
+    container,
+    style: style(),
+    center: INITIAL_VIEW.center,
+    zoom: INITIAL_VIEW.zoom,
+    minZoom: 1.5,
+    maxZoom: 14,
+    renderWorldCopies: false,
+    attributionControl: { compact: true, customAttribution: 'Outlines: Natural Earth (public domain) via world-atlas' },
+    dragRotate: false,
+    pitchWithRotate: false,
+    // A ops-room map stays north-up.
+    touchPitch: false,
+  });
+}
+
+/** Loads the country outlines (TopoJSON) from our own server into the map. */
+export async function loadCountries(map: maplibregl.Map, url: string): Promise<void> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`country outlines: HTTP ${res.status}`);
+  const topo = (await res.json()) as Topology<{ countries: GeometryCollection }>;
+  const geo = feature(topo, topo.objects.countries);
+  const src = map.getSource<maplibregl.GeoJSONSource>('countries');
+  src?.setData(geo);
+}
+
+export function setSource(map: maplibregl.Map, id: 'sensors' | 'picture', data: FeatureCollection): void {
+  map.getSource<maplibregl.GeoJSONSource>(id)?.setData(data);
+}
