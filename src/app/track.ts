@@ -5,6 +5,7 @@ import { createWriteStream, statSync } from 'node:fs';
 import { loadCoalition, SensorDirectory } from '../coalition/coalition.ts';
 import { ErrorCounter, SkyError } from '../core/errors.ts';
 import { dayStartS } from '../core/time.ts';
+import { trackToJson } from '../core/contract.ts';
 import type { Coalition, Plot, SystemTrack, TrackFrame } from '../core/types.ts';
 import { PlotDecoder, readPlotFile } from '../ingest/index.ts';
 import { TrackingLoop } from '../track/loop.ts';
@@ -30,17 +31,9 @@ export interface TrackRunSummary {
   readonly elapsedS: number;
 }
 
-/** One line of tracks.jsonl (contract section 4); `partners` is our optional extra. */
+/** One line of tracks.jsonl (contract section 4). */
 export function trackLine(t: SystemTrack): string {
-  const r2 = (v: number) => Math.round(v * 100) / 100;
-  return JSON.stringify({
-    t: t.timeS, id: t.id, status: t.status,
-    lat: Math.round(t.latDeg * 1e7) / 1e7, lon: Math.round(t.lonDeg * 1e7) / 1e7,
-    altM: t.altM === null ? null : r2(t.altM),
-    vE: r2(t.velEastMps), vN: r2(t.velNorthMps), sigmaM: r2(t.sigmaM),
-    icao24: t.icao24, mode3a: t.mode3a, callsign: t.callsign,
-    sensors: t.sensors, partners: t.partners,
-  });
+  return JSON.stringify(trackToJson(t));
 }
 
 interface Source {

@@ -142,7 +142,7 @@ export function loadCoalition(file: string): Coalition {
   return parseCoalition(json, file);
 }
 
-/** The contract's JSON form of a coalition (degrees), as `sim` writes it. */
+/** The contract's JSON form of a coalition (degrees), as `sim` writes it and the API serves it. */
 export function coalitionToJson(c: Coalition): object {
   return {
     partners: c.partners.map((p) => ({ id: p.id, name: p.name, status: p.status })),
@@ -157,9 +157,9 @@ export function coalitionToJson(c: Coalition): object {
       altM: s.altM,
       rotationS: s.rotationS,
       maxRangeM: s.maxRangeM,
-      ...(s.psrMaxRangeM !== null ? { psrMaxRangeM: s.psrMaxRangeM } : {}),
+      psrMaxRangeM: s.psrMaxRangeM,
       sigmaRangeM: s.sigmaRangeM,
-      ...(s.sigmaAzimuthRad !== null ? { sigmaAzimuthDeg: round(s.sigmaAzimuthRad / DEG, 6) } : {}),
+      sigmaAzimuthDeg: s.sigmaAzimuthRad === null ? null : round(s.sigmaAzimuthRad / DEG, 6),
     })),
   };
 }

@@ -5,3 +5,4 @@ export * from './types.ts';
 export * from './errors.ts';
 export * from './bus.ts';
 export * from './geodesy.ts';
+export * from './contract.ts';

@@ -10,8 +10,10 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import type { Bus } from '../core/bus.ts';
+import { trackToJson } from '../core/contract.ts';
+import { coalitionToJson } from '../coalition/coalition.ts';
 import { ErrorCounter, SkyError } from '../core/errors.ts';
-import type { Coalition, SkyEvent, SystemTrack, TrackFrame } from '../core/types.ts';
+import type { Coalition, SkyEvent, TrackFrame } from '../core/types.ts';
 import { TokenCheck, bearerToken, operatorUrl, wsProtocolToken } from './auth.ts';
 import { coalitionSchema, errorSchema, openApiDocument, statusSchema, tracksSchema } from './openapi.ts';
 import { buildWeb } from './web.ts';
@@ -43,8 +45,6 @@ export interface ServerHandle {
 
 /** Frames to a client that has this much unsent data are skipped (newest wins). */
 const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
-
-const DEG = 180 / Math.PI;
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   // MapLibre's worker is a same-origin module; blob: covers its fallback of
@@ -80,45 +80,6 @@ const pkgVersion = (): string => {
   }
 };
 
-function apiTrack(t: SystemTrack) {
-  return {
-    t: t.timeS,
-    id: t.id,
-    status: t.status,
-    lat: t.latDeg,
-    lon: t.lonDeg,
-    altM: t.altM,
-    vE: t.velEastMps,
-    vN: t.velNorthMps,
-    sigmaM: t.sigmaM,
-    icao24: t.icao24,
-    mode3a: t.mode3a,
-    callsign: t.callsign,
-    sensors: t.sensors,
-    partners: t.partners,
-  };
-}
-
-function apiCoalition(c: Coalition) {
-  return {
-    partners: c.partners.map((p) => ({ id: p.id, name: p.name, status: p.status })),
-    sensors: c.sensors.map((s) => ({
-      id: s.id,
-      partner: s.partnerId,
-      kind: s.kind,
-      sac: s.sac,
-      sic: s.sic,
-      lat: s.latRad * DEG,
-      lon: s.lonRad * DEG,
-      altM: s.altM,
-      rotationS: s.rotationS,
-      maxRangeM: s.maxRangeM,
-      psrMaxRangeM: s.psrMaxRangeM,
-      sigmaRangeM: s.sigmaRangeM,
-      sigmaAzimuthDeg: s.sigmaAzimuthRad === null ? null : s.sigmaAzimuthRad * DEG,
-    })),
-  };
-}
 
 const pathOf = (url: string): string => {
   const q = url.indexOf('?');
@@ -136,7 +97,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
   const tokenCheck = new TokenCheck(opts.token);
   const startedS = now();
   const assets = await buildWeb();
-  const coalitionBody = apiCoalition(opts.coalition);
+  const coalitionBody = coalitionToJson(opts.coalition);
   const openapi = JSON.stringify(openApiDocument(pkgVersion()));
   const refused = new ErrorCounter();
 
@@ -211,7 +172,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
   const err401 = { 401: errorSchema };
   app.get('/api/tracks', { schema: { response: { 200: tracksSchema, ...err401 } } }, () => ({
     t: latest?.timeS ?? null,
-    tracks: latest ? latest.tracks.map(apiTrack) : [],
+    tracks: latest ? latest.tracks.map(trackToJson) : [],
   }));
   app.get('/api/coalition', { schema: { response: { 200: coalitionSchema, ...err401 } } }, () => coalitionBody);
   app.get('/api/status', { schema: { response: { 200: statusSchema, ...err401 } } }, () => ({
