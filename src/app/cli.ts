@@ -127,7 +127,22 @@ export function buildCli(): Command {
     .requiredOption('--input <file>', 'plot file')
     .option('--date <YYYY-MM-DD>', 'UTC day of the recording (adds epoch time to records)')
     .action(async (o: { input: string; date?: string }) => {
-      await runDecode(o.input, o.date, (line) => process.stdout.write(line + '\n'));
+      // Lines go out in chunks that wait for stdout to drain, so a large file
+      // never piles up in memory behind a slow reader.
+      let chunk: string[] = [];
+      let size = 0;
+      const flush = async () => {
+        if (chunk.length === 0) return;
+        const text = chunk.join('');
+        chunk = [];
+        size = 0;
+        if (!process.stdout.write(text)) await new Promise<void>((res) => process.stdout.once('drain', () => res()));
+      };
+      await runDecode(o.input, o.date, (line) => {
+        chunk.push(line + '\n');
+        size += line.length + 1;
+      }, () => (size > 1 << 16 ? flush() : undefined));
+      await flush();
     });
 
   program
@@ -157,6 +172,11 @@ export function buildCli(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // A reader that stops early (`skyfuse decode ... | head`) is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   try {
     await buildCli().parseAsync(argv);
     return 0;

@@ -38,7 +38,13 @@ function sourceKey(items: Record<string, unknown>): number {
   return -1;
 }
 
-export async function runDecode(file: string, date: string | undefined, print: (line: string) => void): Promise<void> {
+/** `pause` is awaited after each block, so the caller can apply backpressure. */
+export async function runDecode(
+  file: string,
+  date: string | undefined,
+  print: (line: string) => void,
+  pause: () => Promise<void> | undefined = () => undefined,
+): Promise<void> {
   let unwrap: TimeOfDayUnwrapper | null = null;
   if (date !== undefined) {
     try {
@@ -58,5 +64,6 @@ export async function runDecode(file: string, date: string | undefined, print: (
       line.items = r.items;
       print(JSON.stringify(line));
     }, onError);
+    await pause();
   }
 }

@@ -14,13 +14,13 @@ export interface LoopOptions {
 
 interface Pending {
   readonly timeS: number;
-  readonly seq: number;
+  /** Breaks ties of equal time (ASTERIX times are 1/128 s steps), so the order never depends on which file or socket a batch came through. */
+  readonly sensorId: string;
   readonly plots: readonly Plot[];
 }
 
 export class TrackingLoop {
   private readonly pending: Pending[] = [];
-  private seq = 0;
   private newestS = -Infinity;
   private nextFrameS: number | null = null;
   /** Batches that arrived older than what was already processed (still used, slightly late). */
@@ -37,7 +37,7 @@ export class TrackingLoop {
     if (plots.length === 0) return;
     let t = Infinity;
     for (const p of plots) if (p.timeS < t) t = p.timeS;
-    this.insert({ timeS: t, seq: this.seq++, plots });
+    this.insert({ timeS: t, sensorId: plots[0]!.sensorId, plots });
     if (t > this.newestS) this.newestS = t;
     this.release(this.newestS - this.opts.reorderWindowS);
   }
@@ -58,7 +58,7 @@ export class TrackingLoop {
     // Batches nearly always arrive in order: insert from the back.
     const q = this.pending;
     let i = q.length;
-    while (i > 0 && q[i - 1]!.timeS > p.timeS) i--;
+    while (i > 0 && (q[i - 1]!.timeS > p.timeS || (q[i - 1]!.timeS === p.timeS && q[i - 1]!.sensorId > p.sensorId))) i--;
     q.splice(i, 0, p);
   }
 
