@@ -24,6 +24,9 @@ export interface TrackerOptions {
   readonly initialSpeedSigmaMps: number;
 }
 
+/** Beyond this distance east or north of its dead-reckoned position no plot is compared with a track. */
+const COARSE_GATE_M = 20000;
+
 /** Cost units (squared sigmas) that identity agreement or disagreement is worth. */
 const IDENTITY_WEIGHT = 4;
 
@@ -131,10 +134,12 @@ export class Tracker {
     let anyGated = false;
     for (let i = 0; i < nP; i++) {
       const plot = batch[i]!;
+      // The plot's position on its own (its stated height, else the assumed
+      // one): computed once and reused for every track it is compared with.
+      const own = this.plane.measure(plot, sensor, null, { e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null });
       cost[i * nC + nT + i] = this.opts.gateD2 + IDENTITY_WEIGHT;
       for (let j = 0; j < nT; j++) {
-        const tr = live[j]!;
-        const c = this.pairCost(tr, plot, sensor, m);
+        const c = this.pairCost(live[j]!, plot, sensor, own, m);
         if (c < FORBID) {
           cost[i * nC + j] = c;
           anyGated = true;
@@ -155,18 +160,30 @@ export class Tracker {
     }
   }
 
-  /** Gated association cost of plot to track, or 1e12 when outside the gate or the identity rules it out. */
-  private pairCost(tr: TrackState, plot: Plot, sensor: Sensor, m: PositionMeasurement): number {
+  /**
+   * Gated association cost of plot to track, or 1e12 when outside the gate or
+   * the identity rules it out. `own` is the plot's measurement without a
+   * height hint; `m` is scratch for a hinted one.
+   */
+  private pairCost(tr: TrackState, plot: Plot, sensor: Sensor, own: PositionMeasurement, m: PositionMeasurement): number {
     // Identity never overrides geometry: it can only forbid a pairing (two
     // different Mode S addresses are two aircraft) or make a gated one cheaper.
     if (plot.icao24 !== null && tr.icao24 !== null && plot.icao24 !== tr.icao24) return 1e12;
     const dt = plot.timeS - tr.timeS;
+    // Coarse rejection on the dead-reckoned position before any matrix work:
+    // no gated pair is COARSE_GATE_M apart (a new track's 250 m/s speed
+    // sigma over the 14 s it may wait for its second plot is 3.5 km).
+    const cE = own.e - (tr.x[0]! + tr.x[2]! * dt);
+    const cN = own.n - (tr.x[1]! + tr.x[3]! * dt);
+    if (cE > COARSE_GATE_M || cE < -COARSE_GATE_M || cN > COARSE_GATE_M || cN < -COARSE_GATE_M) return 1e12;
     const x = this.xTmp;
     const P = this.pTmp;
     x.set(tr.x);
     P.set(tr.P);
     predictCv(x, P, dt, this.opts.processNoise);
-    this.plane.measure(plot, sensor, tr.altM, m);
+    // A plot without a height is placed at the track's height when it has one.
+    if (plot.kind === 'radar' && plot.flightLevel === null && tr.altM !== null) this.plane.measure(plot, sensor, tr.altM, m);
+    else m = own;
     // Cheap rejection before the Mahalanobis distance: 8 sigma on each axis.
     const dE = m.e - x[0]!, dN = m.n - x[1]!;
     if (dE * dE > 64 * (P[0]! + m.rEE) || dN * dN > 64 * (P[5]! + m.rNN)) return 1e12;
