@@ -157,3 +157,34 @@ test('plots of a sensor the coalition does not declare are counted, not fused', 
   assert.equal(tracker.stats.unknownSensorPlots, 1);
   assert.equal(tracker.trackCount, 0);
 });
+
+test('ADS-B reports alone (CAT021 positions, 1 Hz) give an accurate identified track', () => {
+  const c = parseCoalition({
+    partners: [{ id: 'J', name: 'Juliet', status: 'member' }],
+    sensors: [{ id: 'J-ADSB', partner: 'J', kind: 'adsb', sac: 5, sic: 5, lat: 31.5, lon: 34, altM: 100, rotationS: null, maxRangeM: 400000, sigmaRangeM: 30 }],
+  });
+  const f: Flight = { id: 'X', icao24: '4840d6', lat0: 31.0, lon0: 33.0, courseDeg: 100, speedMps: 230, altM: 11000 };
+  const tracker = new Tracker(c);
+  const frames: TrackFrame[] = [];
+  const loop = new TrackingLoop(tracker, { periodS: 1, reorderWindowS: 1 }, (fr) => frames.push(fr));
+  const rng = new Random(9);
+  for (let t = 0; t < 120; t++) {
+    const p = flightAt(f, t);
+    // 30 m (1 sigma) of horizontal noise: metres to degrees on the local radii.
+    const dLat = (rng.gauss() * 30) / 6.3567e6, dLon = (rng.gauss() * 30) / (6.3851e6 * Math.cos(degToRad(p.latDeg)));
+    loop.push([{
+      kind: 'adsb', sensorId: 'J-ADSB', partnerId: 'J', timeS: 1.7e9 + t, latRad: degToRad(p.latDeg) + dLat, lonRad: degToRad(p.lonDeg) + dLon,
+      heightM: null, flightLevel: Math.round(f.altM / 30.48 * 4) / 4, mode3a: '7000', icao24: '4840d6', callsign: 'KLM1023',
+    }]);
+  }
+  loop.flush();
+  // A Mode S address identifies the aircraft: two reports a second apart confirm it.
+  const firstConfirmed = frames.find((fr) => fr.tracks.some((t) => t.status === 'confirmed'))!;
+  assert.ok(firstConfirmed.timeS - 1.7e9 <= 3, `confirmed at ${firstConfirmed.timeS - 1.7e9} s`);
+  let sq = 0, n = 0;
+  for (const fr of frames.slice(-60)) for (const tr of fr.tracks) { sq += errorM(tr, f, fr.timeS - 1.7e9) ** 2; n++; }
+  assert.equal(n, 60, 'one track per frame');
+  // Filtered 30 m noise at 1 Hz: well under the raw 42 m (sqrt 2 x 30) horizontal error.
+  assert.ok(Math.sqrt(sq / n) < 35, `rms ${Math.sqrt(sq / n).toFixed(1)} m`);
+  assert.equal(frames.at(-1)!.tracks[0]!.callsign, 'KLM1023');
+});
