@@ -59,3 +59,7 @@ const trk = time(() => {
 });
 console.log(`decode to stamped plots: ${(nPlots / dec.s / 1e3).toFixed(0)} k plots/s (baseline)`);
 console.log(`tracker (CV KF + GNN):   ${(nPlots / trk.s / 1e3).toFixed(1)} k plots/s, ${nPlots} plots, ${lines} track lines; ${(dec.s / trk.s).toFixed(3)}x the decode rate; ${(durationS / trk.s).toFixed(0)}x real time`);
+
+// Scaling of the tracker alone: 1,000 / 5,000 / 20,000 aircraft under 100 radars.
+const { benchTracker } = await import('./tracker.ts');
+benchTracker((process.env.BENCH_SIZES ?? '1000,5000,20000').split(',').map(Number));

@@ -10,6 +10,7 @@ import { radToDeg } from '../core/geodesy.ts';
 import { solveAssignment } from './assign.ts';
 import { NX, innovation, predictCv, updatePosition, type Innovation } from './kalman.ts';
 import { TrackPlane, type PositionMeasurement } from './measure.ts';
+import { Grid } from './grid.ts';
 
 export interface TrackerOptions {
   /**
@@ -23,6 +24,9 @@ export interface TrackerOptions {
   /** 1-sigma speed assumed for a track started from one plot, m/s. */
   readonly initialSpeedSigmaMps: number;
 }
+
+/** How stale (in data seconds) the grid may get before it is rebuilt. */
+const GRID_REFRESH_S = 2;
 
 /** Beyond this distance east or north of its dead-reckoned position no plot is compared with a track. */
 const COARSE_GATE_M = 20000;
@@ -79,6 +83,9 @@ interface TrackState {
   /** Sensors that updated the track since the last snapshot. */
   readonly recentSensors: Set<string>;
   deleted: boolean;
+  /** Batch in which this track was last made a candidate, and its column there. */
+  stamp: number;
+  col: number;
 }
 
 export interface TrackerStats {
@@ -97,6 +104,10 @@ export class Tracker {
   private nextNum = 1;
   readonly stats: TrackerStats = { plots: 0, associated: 0, started: 0, deleted: 0, merged: 0, unknownSensorPlots: 0 };
   private readonly meas: PositionMeasurement = { e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null };
+  private readonly grid = new Grid<TrackState>(COARSE_GATE_M);
+  private gridDirty = true;
+  private batchStamp = 0;
+  private readonly near: TrackState[] = [];
   private readonly xTmp = new Float64Array(NX);
   private readonly pTmp = new Float64Array(NX * NX);
 
@@ -122,24 +133,42 @@ export class Tracker {
       return;
     }
     this.stats.plots += batch.length;
-    const live = this.tracks;
     const nP = batch.length;
-    const nT = live.length;
-    // Columns: the tracks, then one "no track" column per plot whose cost is
-    // the gate, so leaving a plot unassigned beats any out-of-gate pairing.
+    const batchS = batch[0]!.timeS;
+    if (this.gridDirty || Math.abs(batchS - this.grid.timeS) > GRID_REFRESH_S) this.rebuildGrid(batchS);
+
+    // Each plot's position on its own (its stated height, else the assumed
+    // one), computed once; the candidate tracks are those the grid finds near
+    // any plot of the batch, each given one column.
+    const stamp = ++this.batchStamp;
+    const own: PositionMeasurement[] = [];
+    const cand: TrackState[] = [];
+    const near = this.near;
+    for (let i = 0; i < nP; i++) {
+      const plot = batch[i]!;
+      const m = this.plane.measure(plot, sensor, null, { e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null });
+      own.push(m);
+      near.length = 0;
+      for (const tr of this.grid.query(m.e, m.n, COARSE_GATE_M, plot.timeS, near)) {
+        if (tr.stamp !== stamp) {
+          tr.stamp = stamp;
+          tr.col = cand.length;
+          cand.push(tr);
+        }
+      }
+    }
+    // Columns: the candidate tracks, then one "no track" column per plot whose
+    // cost is the gate, so leaving a plot unassigned beats any out-of-gate pairing.
+    const nT = cand.length;
     const nC = nT + nP;
     const FORBID = 1e12;
     const cost = new Float64Array(nP * nC).fill(FORBID);
     const m = this.meas;
     let anyGated = false;
     for (let i = 0; i < nP; i++) {
-      const plot = batch[i]!;
-      // The plot's position on its own (its stated height, else the assumed
-      // one): computed once and reused for every track it is compared with.
-      const own = this.plane.measure(plot, sensor, null, { e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null });
       cost[i * nC + nT + i] = this.opts.gateD2 + IDENTITY_WEIGHT;
       for (let j = 0; j < nT; j++) {
-        const c = this.pairCost(live[j]!, plot, sensor, own, m);
+        const c = this.pairCost(cand[j]!, batch[i]!, sensor, own[i]!, m);
         if (c < FORBID) {
           cost[i * nC + j] = c;
           anyGated = true;
@@ -152,12 +181,22 @@ export class Tracker {
       const plot = batch[i]!;
       const j = rowToCol ? rowToCol[i]! : -1;
       if (j >= 0 && j < nT) {
-        this.update(live[j]!, plot, sensor);
+        this.update(cand[j]!, plot, sensor);
         this.stats.associated++;
       } else {
         this.start(plot, sensor);
       }
     }
+  }
+
+  /** Place every track in the grid at its position dead-reckoned to `timeS`. */
+  private rebuildGrid(timeS: number): void {
+    this.grid.clear(timeS);
+    for (const tr of this.tracks) {
+      const dt = timeS - tr.timeS;
+      this.grid.add(tr, tr.x[0]! + tr.x[2]! * dt, tr.x[1]! + tr.x[3]! * dt);
+    }
+    this.gridDirty = false;
   }
 
   /**
@@ -257,61 +296,79 @@ export class Tracker {
       callsign: plot.callsign,
       recentSensors: new Set([sensor.id]),
       deleted: false,
+      stamp: 0,
+      col: -1,
     };
     this.tracks.push(tr);
+    // A new track joins the grid where its plot is (its velocity is unknown: zero).
+    if (!this.gridDirty) this.grid.add(tr, m.e, m.n);
     this.stats.started++;
   }
 
   /**
    * Merge tracks that follow one aircraft: a shared Mode S address, or
-   * positions within 3 sigma and velocities within 30 m/s of each other.
-   * The older track survives; it keeps the identities it had.
+   * positions (dead-reckoned to `nowS`) within 3 sigma and velocities within
+   * 30 m/s of each other. The older track survives, keeping its identities.
    */
-  private mergeDuplicates(): void {
-    const ts = this.tracks;
+  private mergeDuplicates(nowS: number): void {
+    this.rebuildGrid(nowS);
+    const byAddress = new Map<string, TrackState>();
+    const near = this.near;
     let merged = false;
-    for (let a = 0; a < ts.length; a++) {
-      const A = ts[a]!;
-      if (A.deleted || A.status === 'tentative') continue;
-      for (let b = a + 1; b < ts.length; b++) {
-        const B = ts[b]!;
-        if (B.deleted) continue;
-        const sameId = A.icao24 !== null && A.icao24 === B.icao24;
-        const dE = A.x[0]! - B.x[0]!, dN = A.x[1]! - B.x[1]!;
-        if (!sameId && (Math.abs(dE) > 3000 || Math.abs(dN) > 3000)) continue;
-        if (!sameId) {
-          if (B.status === 'tentative') continue;
-          if (A.icao24 !== null && B.icao24 !== null) continue;
-          const dv = Math.hypot(A.x[2]! - B.x[2]!, A.x[3]! - B.x[3]!);
-          const s2 = A.P[0]! + A.P[5]! + B.P[0]! + B.P[5]!;
-          if (dv > 30 || dE * dE + dN * dN > 9 * s2) continue;
-          if (A.altM !== null && B.altM !== null && Math.abs(A.altM - B.altM) > 300) continue;
+    const absorb = (A: TrackState, B: TrackState) => {
+      const [keep, drop] = A.num < B.num ? [A, B] : [B, A];
+      if (keep.lastUpdateS < drop.lastUpdateS) {
+        keep.x.set(drop.x);
+        keep.P.set(drop.P);
+        keep.timeS = drop.timeS;
+        keep.lastUpdateS = drop.lastUpdateS;
+        if (drop.altM !== null) keep.altM = drop.altM;
+      }
+      keep.icao24 ??= drop.icao24;
+      keep.callsign ??= drop.callsign;
+      keep.mode3a ??= drop.mode3a;
+      for (const s of drop.recentSensors) keep.recentSensors.add(s);
+      if (keep.status === 'tentative' && drop.status !== 'tentative') keep.status = 'confirmed';
+      drop.deleted = true;
+      merged = true;
+      this.stats.merged++;
+      return keep;
+    };
+    for (const A of this.tracks) {
+      if (A.deleted) continue;
+      if (A.icao24 !== null) {
+        const other = byAddress.get(A.icao24);
+        if (other && !other.deleted) {
+          byAddress.set(A.icao24, absorb(other, A));
+          continue;
         }
-        const [keep, drop] = A.num < B.num ? [A, B] : [B, A];
-        if (keep.lastUpdateS < drop.lastUpdateS) {
-          keep.x.set(drop.x);
-          keep.P.set(drop.P);
-          keep.timeS = drop.timeS;
-          keep.lastUpdateS = drop.lastUpdateS;
-          if (drop.altM !== null) keep.altM = drop.altM;
-        }
-        keep.icao24 ??= drop.icao24;
-        keep.callsign ??= drop.callsign;
-        keep.mode3a ??= drop.mode3a;
-        for (const s of drop.recentSensors) keep.recentSensors.add(s);
-        if (keep.status === 'tentative' && drop.status !== 'tentative') keep.status = 'confirmed';
-        drop.deleted = true;
-        merged = true;
-        this.stats.merged++;
-        if (drop === A) break;
+        byAddress.set(A.icao24, A);
+      }
+      if (A.status === 'tentative') continue;
+      const dtA = nowS - A.timeS;
+      const eA = A.x[0]! + A.x[2]! * dtA, nA = A.x[1]! + A.x[3]! * dtA;
+      near.length = 0;
+      for (const B of this.grid.query(eA, nA, 3000, nowS, near)) {
+        if (B === A || B.deleted || A.deleted || B.status === 'tentative') continue;
+        if (A.icao24 !== null && B.icao24 !== null) continue;
+        const dtB = nowS - B.timeS;
+        const dE = eA - (B.x[0]! + B.x[2]! * dtB), dN = nA - (B.x[1]! + B.x[3]! * dtB);
+        const dv = Math.hypot(A.x[2]! - B.x[2]!, A.x[3]! - B.x[3]!);
+        const s2 = A.P[0]! + A.P[5]! + B.P[0]! + B.P[5]!;
+        if (dv > 30 || dE * dE + dN * dN > 9 * s2) continue;
+        if (A.altM !== null && B.altM !== null && Math.abs(A.altM - B.altM) > 300) continue;
+        absorb(A, B);
       }
     }
-    if (merged) this.tracks = ts.filter((t) => !t.deleted);
+    if (merged) {
+      this.tracks = this.tracks.filter((t) => !t.deleted);
+      this.gridDirty = true;
+    }
   }
 
   /** Apply coasting and deletion rules at data time `nowS`. */
   maintain(nowS: number): void {
-    this.mergeDuplicates();
+    this.mergeDuplicates(nowS);
     let w = 0;
     const ts = this.tracks;
     for (const tr of ts) {
@@ -325,6 +382,7 @@ export class Tracker {
       if (drop) this.stats.deleted++;
       else ts[w++] = tr;
     }
+    if (w !== ts.length) this.gridDirty = true;
     ts.length = w;
   }
 
