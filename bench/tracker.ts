@@ -32,7 +32,7 @@ function coalition(): Coalition {
       });
     }
   }
-  return { partners: [0, 1, 2, 3, 4].map((k) => ({ id: `P${k}`, name: `P${k}`, status: 'member' as const })), sensors };
+  return { partners: [0, 1, 2, 3, 4].map((k) => ({ id: `P${k}`, name: `P${k}`, status: 'member' as const, releases: null })), sensors };
 }
 
 /** All plots of `durationS`, as per-sector batches in time order. */

@@ -26,9 +26,9 @@ const SCREENSHOT = '/tmp/skyfuse-browser.png';
 
 const coalition: Coalition = {
   partners: [
-    { id: 'EGY', name: 'Egypt', status: 'member' },
-    { id: 'CYP', name: 'Cyprus', status: 'member' },
-    { id: 'JOR', name: 'Jordan', status: 'member' },
+    { id: 'EGY', name: 'Egypt', status: 'member', releases: null },
+    { id: 'CYP', name: 'Cyprus', status: 'member', releases: null },
+    { id: 'JOR', name: 'Jordan', status: 'member', releases: null },
   ],
   sensors: [
     {

@@ -17,10 +17,24 @@ const range = (lo: number, hi: number) =>
   );
 const positive = () => z.number({ error: 'must be a number' }).positive({ error: 'must be > 0' });
 
+const latLon = z.tuple([range(-90, 90), range(-180, 180)], { error: 'must be a [lat, lon] pair in degrees' });
+
+const releaseSchema = z.object({
+  to: z.array(z.string(), { error: 'must be an array of partner ids or "*"' }),
+  sensors: z.array(z.string(), { error: 'must be an array of sensor ids' }).nullable().optional(),
+  content: z.enum(['full', 'position'], { error: 'must be full or position' }).default('full'),
+  withholdInside: z
+    .array(z.array(latLon, { error: 'must be a ring of [lat, lon] points' }).min(3, { error: 'needs at least 3 points' }), {
+      error: 'must be an array of polygons',
+    })
+    .default([]),
+});
+
 const partnerSchema = z.object({
   id: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
   name: z.string({ error: 'must be a string' }),
   status: z.enum(['member', 'suspended', 'withdrawn'], { error: 'must be member, suspended or withdrawn' }),
+  releases: z.array(releaseSchema, { error: 'must be an array of release rules' }).optional(),
 });
 
 const sensorSchema = z.object({
@@ -115,7 +129,30 @@ function toCoalition(raw: RawCoalition, file: string): Coalition {
       sigmaAzimuthRad: rotating && s.sigmaAzimuthDeg != null ? s.sigmaAzimuthDeg * DEG : null,
     };
   });
-  const partners: Partner[] = raw.partners.map((p) => ({ id: p.id, name: p.name, status: p.status }));
+  const partners: Partner[] = raw.partners.map((p, i) => ({
+    id: p.id,
+    name: p.name,
+    status: p.status,
+    releases:
+      p.releases === undefined
+        ? null
+        : p.releases.map((r, k) => {
+            for (const to of r.to) {
+              if (to !== '*' && !partnerIds.has(to)) throw invalid(file, ['partners', i, 'releases', k, 'to'], `"${to}" is not a declared partner`);
+            }
+            for (const sid of r.sensors ?? []) {
+              if (!sensors.some((s) => s.id === sid && s.partnerId === p.id)) {
+                throw invalid(file, ['partners', i, 'releases', k, 'sensors'], `"${sid}" is not a sensor of ${p.id}`);
+              }
+            }
+            return {
+              to: r.to,
+              sensors: r.sensors ?? null,
+              content: r.content,
+              withholdInside: r.withholdInside.map((ring) => ring.map(([la, lo]) => [la * DEG, lo * DEG] as const)),
+            };
+          }),
+  }));
   return { partners, sensors };
 }
 
@@ -145,7 +182,21 @@ export function loadCoalition(file: string): Coalition {
 /** The contract's JSON form of a coalition (degrees), as `sim` writes it and the API serves it. */
 export function coalitionToJson(c: Coalition): object {
   return {
-    partners: c.partners.map((p) => ({ id: p.id, name: p.name, status: p.status })),
+    partners: c.partners.map((p) => ({
+      id: p.id,
+      name: p.name,
+      status: p.status,
+      ...(p.releases === null
+        ? {}
+        : {
+            releases: p.releases.map((r) => ({
+              to: r.to,
+              sensors: r.sensors,
+              content: r.content,
+              withholdInside: r.withholdInside.map((ring) => ring.map(([la, lo]) => [round(la / DEG, 7), round(lo / DEG, 7)])),
+            })),
+          }),
+    })),
     sensors: c.sensors.map((s) => ({
       id: s.id,
       partner: s.partnerId,

@@ -9,6 +9,25 @@ export interface Partner {
   readonly id: string;
   readonly name: string;
   readonly status: PartnerStatus;
+  /**
+   * What this partner releases to whom (src/coalition/releasability.ts);
+   * null when the file says nothing: everything, in full, to every member.
+   */
+  readonly releases: readonly ReleaseRule[] | null;
+}
+
+export type ReleaseContent = 'full' | 'position';
+
+/** One of a partner's release rules (coalition file, optional `releases`). */
+export interface ReleaseRule {
+  /** Recipient partner ids; "*" stands for every partner. */
+  readonly to: readonly string[];
+  /** Sensor ids of the releasing partner; null for all of them. */
+  readonly sensors: readonly string[] | null;
+  /** "position" strips identities (Mode S address, Mode 3/A, callsign). */
+  readonly content: ReleaseContent;
+  /** Polygons (rings of [latRad, lonRad]) inside which plots are withheld. */
+  readonly withholdInside: readonly (readonly (readonly [number, number])[])[];
 }
 
 export type SensorKind = 'psr' | 'ssr' | 'psr+ssr' | 'mode-s' | 'adsb';
@@ -74,7 +93,8 @@ export interface AdsbPlot {
   readonly heightM: number | null;
   readonly flightLevel: number | null;
   readonly mode3a: string | null;
-  readonly icao24: string;
+  /** The aircraft's address; null only once releasability stripped it. */
+  readonly icao24: string | null;
   readonly callsign: string | null;
 }
 

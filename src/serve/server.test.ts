@@ -12,8 +12,8 @@ const TOKEN = 'test-token-0123456789abcdef';
 
 const coalition: Coalition = {
   partners: [
-    { id: 'EGY', name: 'Egypt', status: 'member' },
-    { id: 'CYP', name: 'Cyprus', status: 'member' },
+    { id: 'EGY', name: 'Egypt', status: 'member', releases: null },
+    { id: 'CYP', name: 'Cyprus', status: 'member', releases: null },
   ],
   sensors: [
     {

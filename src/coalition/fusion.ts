@@ -1,0 +1,105 @@
+// One fusion per releasability audience. Every plot is routed to the
+// audiences entitled to it (src/coalition/releasability.ts) and each
+// audience runs its own tracker on exactly those plots, so a partner's
+// picture is a function of released data alone: no track, position,
+// identity or accuracy derived from unreleased data can reach it. Partners
+// with equal inputs share one audience and its fusion.
+//
+// Membership changes while running: audiences whose inputs change start a
+// fresh fusion from the data released to them from then on, so nothing
+// derived from data no longer released survives in their pictures (tracks
+// re-form within a few scans); audiences whose inputs are unchanged go on.
+
+import type { Coalition, Partner, PartnerStatus, Plot, TrackFrame } from '../core/types.ts';
+import { TrackingLoop, type LoopOptions } from '../track/loop.ts';
+import { Tracker } from '../track/tracker.ts';
+import { audiences, PlotRouter, type Audience } from './releasability.ts';
+
+export interface AudienceFrame {
+  readonly audience: Audience;
+  readonly frame: TrackFrame;
+}
+
+interface Fusion {
+  readonly audience: Audience;
+  readonly loop: TrackingLoop;
+  readonly tracker: Tracker;
+}
+
+export class AudienceFusion {
+  private coalition: Coalition;
+  private router: PlotRouter;
+  private fusions = new Map<string, Fusion>();
+  private readonly byPartner = new Map<string, string>();
+
+  constructor(
+    coalition: Coalition,
+    private readonly loopOpts: LoopOptions,
+    private readonly onFrame: (f: AudienceFrame) => void,
+  ) {
+    this.coalition = coalition;
+    this.router = new PlotRouter(coalition);
+    this.rebuild();
+  }
+
+  /** The audiences now running, each with the partners that see it. */
+  get audiences(): Audience[] {
+    return [...this.fusions.values()].map((f) => f.audience);
+  }
+
+  /** The audience whose picture a partner sees, or undefined (withdrawn, unknown). */
+  audienceOf(partnerId: string): Audience | undefined {
+    const k = this.byPartner.get(partnerId);
+    return k === undefined ? undefined : this.fusions.get(k)?.audience;
+  }
+
+  push(plots: readonly Plot[]): void {
+    for (const f of this.fusions.values()) {
+      const mine = this.router.filter(f.audience, plots);
+      if (mine.length > 0) f.loop.push(mine);
+    }
+  }
+
+  tick(nowS: number): void {
+    for (const f of this.fusions.values()) f.loop.tick(nowS);
+  }
+
+  flush(): void {
+    for (const f of this.fusions.values()) f.loop.flush();
+  }
+
+  /** A partner joins, is suspended, resumes or withdraws, effective at once. */
+  setPartnerStatus(partnerId: string, status: PartnerStatus): void {
+    const partners: Partner[] = this.coalition.partners.map((p) => (p.id === partnerId ? { ...p, status } : p));
+    if (!partners.some((p) => p.id === partnerId)) throw new RangeError(`no partner "${partnerId}"`);
+    this.coalition = { ...this.coalition, partners };
+    this.rebuild();
+  }
+
+  private rebuild(): void {
+    const next = new Map<string, Fusion>();
+    this.byPartner.clear();
+    for (const a of audiences(this.coalition)) {
+      const kept = this.fusions.get(a.key);
+      const fusion = kept ? { ...kept, audience: a } : this.start(a);
+      next.set(a.key, fusion);
+      for (const p of a.partners) this.byPartner.set(p, a.key);
+    }
+    this.fusions = next;
+  }
+
+  private start(a: Audience): Fusion {
+    const tracker = new Tracker(this.coalition);
+    // The frame callback reads the fusion's current audience, which a
+    // membership change may update (same inputs, different partners).
+    const fusion: Fusion = {
+      audience: a,
+      tracker,
+      loop: new TrackingLoop(tracker, this.loopOpts, (frame) => {
+        const cur = this.fusions.get(a.key) ?? fusion;
+        this.onFrame({ audience: cur.audience, frame });
+      }),
+    };
+    return fusion;
+  }
+}
