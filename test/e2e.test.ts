@@ -39,11 +39,19 @@ test('sim -> track -> eval on the small scenario gives a picture within justifie
   // 50 aircraft, one line per second for 300 s (aircraft leaving are replaced, so at least that).
   assert.ok(truthLines.length >= 50 * 300, `${truthLines.length} truth lines`);
 
-  const tr = await sky(['track', '--coalition', join(dir, 'coalition.json'), '--input', join(dir, 'plots.ast'), '--date', date!, '--out', join(dir, 'tracks.jsonl')]);
+  const tr = await sky(['track', '--coalition', join(dir, 'coalition.json'), '--input', join(dir, 'plots.ast'), '--date', date!, '--out', join(dir, 'tracks.jsonl'), '--out-cat062', join(dir, 'tracks.062'), '--sdps', '99/1']);
   assert.equal(tr.code, 0, tr.stderr);
   assert.doesNotMatch(tr.stderr, /warning/, 'a clean recording decodes without errors');
   const first = JSON.parse(readFileSync(join(dir, 'tracks.jsonl'), 'utf8').split('\n')[0]!);
   for (const k of ['t', 'id', 'status', 'lat', 'lon', 'altM', 'vE', 'vN', 'sigmaM', 'icao24', 'mode3a', 'callsign', 'sensors']) assert.ok(k in first, `tracks.jsonl has ${k}`);
+
+  // The CAT062 file holds one record per track line, and decodes with our own decoder.
+  const lineCount = readFileSync(join(dir, 'tracks.jsonl'), 'utf8').trim().split('\n').length;
+  const dec = await sky(['decode', '--input', join(dir, 'tracks.062')]);
+  const recs62 = dec.stdout.split('\n').filter((l) => l.startsWith('{"cat":62'));
+  assert.equal(recs62.length, lineCount);
+  assert.deepEqual(JSON.parse(recs62[0]!).items['I062/010'], { SAC: 99, SIC: 1 });
+  assert.doesNotMatch(dec.stdout, /"error"/);
 
   const ev = await sky(['eval', '--truth', join(dir, 'truth.jsonl'), '--tracks', join(dir, 'tracks.jsonl'), '--json']);
   assert.equal(ev.code, 0, ev.stderr);

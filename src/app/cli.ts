@@ -11,7 +11,6 @@ import { evaluate, formatReport, readTracksFile, readTruthFile } from '../eval/i
 import { loadScenario, scenarioJson, scenarioNames, writeSimulation } from '../sim/index.ts';
 import { runTrack } from './track.ts';
 import { runDecode } from './decode.ts';
-import { startLive } from './live.ts';
 
 const EXIT_BAD_INPUT = 2;
 
@@ -94,12 +93,27 @@ export function buildCli(): Command {
     .requiredOption('--date <YYYY-MM-DD>', 'UTC day of the recording (ASTERIX time of day has no date)')
     .requiredOption('--out <file>', 'tracks.jsonl to write')
     .option('--period-s <s>', 'seconds of data time between track snapshots', positive('--period-s'), 1)
-    .option('--out-cat062 <file>', 'also write the snapshots as ASTERIX CAT062 (not available yet)')
-    .action(async (o: { coalition: string; input: string[]; date: string; out: string; periodS: number; outCat062?: string }) => {
-      if (o.outCat062) throw new SkyError('SKY_UNSUPPORTED', '--out-cat062 is not available yet in this version; leave it out');
+    .option('--out-cat062 <file>', 'also write the snapshots as ASTERIX CAT062 data blocks (with a CAT065 end of batch after each)')
+    .option('--sdps <sac/sic>', 'SAC/SIC the CAT062 output names as its source', '0/0')
+    .option('--no-register', 'do not estimate and remove sensor biases (registration) before tracking')
+    .action(async (o: { coalition: string; input: string[]; date: string; out: string; periodS: number; outCat062?: string; sdps: string; register: boolean }) => {
+      const m = /^(\d{1,3})\/(\d{1,3})$/.exec(o.sdps);
+      if (!m || Number(m[1]) > 255 || Number(m[2]) > 255) throw new SkyError('SKY_USAGE', `--sdps must be SAC/SIC with each 0..255, got "${o.sdps}"`);
       const bar = progress('track');
-      const s = await runTrack({ coalitionFile: o.coalition, inputs: o.input, date: o.date, out: o.out, periodS: o.periodS, onProgress: (d, t) => bar.update(d, t) });
+      const s = await runTrack({
+        coalitionFile: o.coalition, inputs: o.input, date: o.date, out: o.out, periodS: o.periodS,
+        ...(o.outCat062 ? { outCat062: o.outCat062 } : {}), sdps: { sac: Number(m[1]), sic: Number(m[2]) }, register: o.register,
+        onProgress: (d, t) => bar.update(d, t),
+      });
       bar.stop();
+      for (const r of s.registration) {
+        if (r.state === 'unregistered') continue;
+        const e = r.estimate;
+        process.stderr.write(
+          `registration ${r.sensorId}: ${r.state}, range ${e.rangeOffsetM.toFixed(1)} m, gain ${(e.rangeGain * 1e6).toFixed(0)} ppm, ` +
+            `azimuth ${((e.azimuthOffsetRad * 180) / Math.PI).toFixed(3)} deg, time ${e.timeOffsetS.toFixed(3)} s (${r.observations} ADS-B comparisons)\n`,
+        );
+      }
       for (const [code, { count, first }] of Object.entries(s.errors.summary())) {
         process.stderr.write(`warning: ${count} x ${code} (first: ${first})\n`);
       }
@@ -155,6 +169,8 @@ export function buildCli(): Command {
     .action(async (o: { coalition?: string; scenario: string; port: number; host: string }) => {
       const scenario = loadScenario(o.scenario);
       const coalition = o.coalition ? loadCoalition(o.coalition) : undefined;
+      // Loaded here so the batch commands never load the web server.
+      const { startLive } = await import('./live.ts');
       const live = await startLive({
         scenario, ...(coalition ? { coalition } : {}), host: o.host, port: o.port,
         ...(process.env.SKYFUSE_TOKEN ? { token: process.env.SKYFUSE_TOKEN } : {}),

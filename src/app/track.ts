@@ -8,6 +8,8 @@ import { dayStartS } from '../core/time.ts';
 import { trackToJson } from '../core/contract.ts';
 import type { Coalition, Plot, SystemTrack, TrackFrame } from '../core/types.ts';
 import { PlotDecoder, readPlotFile } from '../ingest/index.ts';
+import { Cat062FileWriter } from '../output/index.ts';
+import { Registration, type SensorRegistration } from '../register/index.ts';
 import { TrackingLoop } from '../track/loop.ts';
 import { Tracker } from '../track/tracker.ts';
 
@@ -17,6 +19,12 @@ export interface TrackRunOptions {
   readonly date: string;
   readonly out: string;
   readonly periodS: number;
+  /** Also write the snapshots as ASTERIX CAT062 (contract section 1). */
+  readonly outCat062?: string;
+  /** SAC/SIC the CAT062 output names as its source (the fusion system). */
+  readonly sdps?: { sac: number; sic: number };
+  /** Estimate and remove sensor biases before tracking (default on). */
+  readonly register?: boolean;
   readonly onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
@@ -28,6 +36,7 @@ export interface TrackRunSummary {
   readonly trackIds: number;
   readonly errors: ErrorCounter;
   readonly unknownSources: ReadonlyMap<string, number>;
+  readonly registration: readonly SensorRegistration[];
   readonly elapsedS: number;
 }
 
@@ -102,12 +111,15 @@ export async function runTrack(o: TrackRunOptions): Promise<TrackRunSummary> {
   };
   const onFrame = (f: TrackFrame) => {
     frames++;
+    cat062?.write(f);
     for (const t of f.tracks) {
       buffered.push(trackLine(t));
       ids.add(t.id);
     }
     lines += f.tracks.length;
   };
+  const cat062 = o.outCat062 ? new Cat062FileWriter(o.outCat062, { sac: o.sdps?.sac ?? 0, sic: o.sdps?.sic ?? 0 }) : null;
+  const registration = o.register === false ? null : new Registration(coalition);
   const tracker = new Tracker(coalition);
   const loop = new TrackingLoop(tracker, { periodS: o.periodS, reorderWindowS: 3 }, onFrame);
   let plots = 0;
@@ -121,7 +133,7 @@ export async function runTrack(o: TrackRunOptions): Promise<TrackRunSummary> {
     const nx = best.iter.next();
     best.head = nx.done ? null : nx.value;
     plots += b.plots.length;
-    loop.push(b.plots);
+    loop.push(registration ? registration.process(b.plots) : b.plots);
     if (++n % 256 === 0) {
       await flushLines();
       o.onProgress?.(doneBytes, totalBytes);
@@ -129,6 +141,7 @@ export async function runTrack(o: TrackRunOptions): Promise<TrackRunSummary> {
   }
   loop.flush();
   await flushLines();
+  cat062?.close();
   await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
   o.onProgress?.(totalBytes, totalBytes);
   const unknownSources = new Map<string, number>();
@@ -141,6 +154,7 @@ export async function runTrack(o: TrackRunOptions): Promise<TrackRunSummary> {
     trackIds: ids.size,
     errors,
     unknownSources,
+    registration: registration?.status() ?? [],
     elapsedS: (performance.now() - t0) / 1000,
   };
 }

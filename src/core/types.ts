@@ -79,6 +79,13 @@ export interface RadarPlot {
   readonly icao24: string | null;
   readonly callsign: string | null;
   readonly detection: Detection;
+  /** The registration correction applied to this plot (range, gain, azimuth, time), if any. */
+  readonly registration?: {
+    readonly rangeOffsetM: number;
+    readonly rangeGain: number;
+    readonly azimuthOffsetRad: number;
+    readonly timeOffsetS: number;
+  };
 }
 
 /** An ADS-B report (CAT021): the aircraft's own WGS-84 position. */
@@ -129,6 +136,12 @@ export interface TrackFrame {
   readonly kind: 'frame';
   readonly timeS: number;
   readonly tracks: readonly SystemTrack[];
+  /**
+   * The releasability audience whose picture this is (Audience.key of
+   * src/coalition/releasability.ts); absent for a single coalition-wide
+   * tracker. The server shows a frame only to that audience's partners.
+   */
+  readonly audience?: string;
 }
 
 /** Things operators and the audit log care about. */

@@ -1,0 +1,292 @@
+// Online registration: estimates each radar's systematic errors — range
+// offset, range gain, azimuth (north alignment) offset and time-stamp
+// offset — from the data alone, and removes them from every plot before
+// tracking. The reference is ADS-B: an aircraft's own GNSS position, reported
+// about once a second. For each radar plot of an aircraft whose address an
+// ADS-B station also hears, the ADS-B track interpolated to the plot's time
+// says what the radar should have measured; the difference is linear in the
+// four biases:
+//
+//   range residual    dRho   = b + g * rho - rhoDot * tau
+//   azimuth residual  dTheta = a - thetaDot * tau
+//
+// (rho, theta: expected range and azimuth; rhoDot, thetaDot: their rates; a
+// plot stamped tau late shows where the aircraft was tau earlier). A Kalman
+// filter per radar on x = [b, g, a, tau] with a small random walk follows slow
+// drift. Guard rails: a component is applied only once it is significant
+// (|estimate| > 3 sigma) and its sigma is small; a jump (realigned antenna)
+// is detected by a run of large normalised residuals and restarts the
+// filter; a radar without reference data stays "unregistered" and its plots
+// pass uncorrected, flagged.
+
+import { EnuFrame, flightLevelToM } from '../core/geodesy.ts';
+import type { AdsbPlot, Coalition, Plot, RadarPlot, Sensor } from '../core/types.ts';
+
+export interface BiasEstimate {
+  readonly rangeOffsetM: number;
+  readonly rangeGain: number;
+  readonly azimuthOffsetRad: number;
+  readonly timeOffsetS: number;
+}
+
+export type RegistrationState = 'unregistered' | 'converging' | 'registered';
+
+export interface SensorRegistration {
+  readonly sensorId: string;
+  readonly state: RegistrationState;
+  /** Current estimate (all four components). */
+  readonly estimate: BiasEstimate;
+  /** 1-sigma of each component. */
+  readonly sigma: BiasEstimate;
+  /** What is applied to plots now: components not yet significant are 0. */
+  readonly applied: BiasEstimate;
+  /** Reference pairs used so far. */
+  readonly observations: number;
+  readonly jumps: number;
+}
+
+export interface RegistrationEvent {
+  readonly kind: 'registration-jump';
+  readonly sensorId: string;
+  readonly timeS: number;
+}
+
+/** Prior 1-sigma of each bias: generous bounds of what real radars show. */
+const PRIOR_SIGMA = [1000, 2e-3, 1 * (Math.PI / 180), 3];
+/** Random-walk variance per second (slow drift): (0.1 m)^2, (1e-7)^2, (2e-6 rad)^2, (1 ms)^2. */
+const DRIFT_VAR_PER_S = [0.01, 1e-14, 4e-12, 1e-6];
+/** Applied once sigma is below these (and the estimate is significant). */
+const APPLY_SIGMA = [25, 1e-4, 0.02 * (Math.PI / 180), 0.05];
+/** ADS-B position noise (1 sigma, metres) assumed when the station does not say. */
+const DEFAULT_ADSB_SIGMA_M = 30;
+/** How far apart in time two ADS-B reports may be to interpolate between them. */
+const MAX_ADSB_GAP_S = 4;
+/** A radar plot is learnt from once ADS-B data reaches this far past its time. */
+const LEARN_DELAY_S = 1;
+/** ...and is dropped from the queue if ADS-B has not got there within this. */
+const WAIT_LIMIT_S = 10;
+/** Jump detection: this many consecutive residuals beyond 4 sigma restart the filter. */
+const JUMP_RUN = 12;
+
+interface AdsbHistory {
+  /** The last reports: time, latitude, longitude (rad), height (m); and the station sigma. */
+  readonly t: number[];
+  readonly x: number[];
+  readonly y: number[];
+  readonly z: number[];
+  sigmaM: number;
+}
+
+class RadarFilter {
+  readonly x = new Float64Array(4);
+  readonly P = new Float64Array(16);
+  observations = 0;
+  jumps = 0;
+  lastS = -Infinity;
+  outlierRun = 0;
+
+  constructor() {
+    this.reset();
+  }
+
+  reset(): void {
+    this.x.fill(0);
+    this.P.fill(0);
+    for (let i = 0; i < 4; i++) this.P[i * 5] = PRIOR_SIGMA[i]! ** 2;
+    this.outlierRun = 0;
+  }
+
+  drift(toS: number): void {
+    if (Number.isFinite(this.lastS) && toS > this.lastS) {
+      const dt = toS - this.lastS;
+      for (let i = 0; i < 4; i++) this.P[i * 5]! += DRIFT_VAR_PER_S[i]! * dt;
+    }
+    this.lastS = Math.max(this.lastS, toS);
+  }
+
+  /** Scalar update z = h.x + noise(r); returns the normalised residual. */
+  update(h: readonly number[], z: number, r: number): number {
+    const P = this.P;
+    const Ph = [0, 0, 0, 0];
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) Ph[i]! += P[i * 4 + j]! * h[j]!;
+    let s = r;
+    for (let i = 0; i < 4; i++) s += h[i]! * Ph[i]!;
+    let pred = 0;
+    for (let i = 0; i < 4; i++) pred += h[i]! * this.x[i]!;
+    const nu = z - pred;
+    for (let i = 0; i < 4; i++) this.x[i]! += (Ph[i]! / s) * nu;
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) P[i * 4 + j]! -= (Ph[i]! * Ph[j]!) / s;
+    return nu / Math.sqrt(s);
+  }
+
+  sigma(i: number): number {
+    return Math.sqrt(Math.max(0, this.P[i * 5]!));
+  }
+}
+
+export class Registration {
+  private readonly sensors = new Map<string, Sensor>();
+  private readonly frames = new Map<string, EnuFrame>();
+  private readonly filters = new Map<string, RadarFilter>();
+  private readonly adsb = new Map<string, AdsbHistory>();
+  private readonly pos = new Float64Array(3);
+  private readonly meas = new Float64Array(3);
+  readonly events: RegistrationEvent[] = [];
+  private readonly waiting: RadarPlot[] = [];
+  private adsbNowS = -Infinity;
+
+  constructor(coalition: Coalition) {
+    for (const s of coalition.sensors) {
+      this.sensors.set(s.id, s);
+      if (s.kind !== 'adsb') {
+        this.frames.set(s.id, new EnuFrame({ latRad: s.latRad, lonRad: s.lonRad, heightM: s.altM }));
+        this.filters.set(s.id, new RadarFilter());
+      }
+    }
+  }
+
+  /**
+   * Learn from a batch, then return it corrected with the estimates in force
+   * (each corrected radar plot records what was applied).
+   */
+  process(batch: readonly Plot[]): Plot[] {
+    for (const p of batch) {
+      if (p.kind === 'adsb') {
+        this.rememberAdsb(p);
+        if (p.timeS > this.adsbNowS) this.adsbNowS = p.timeS;
+      } else if (p.icao24 !== null && this.adsb.has(p.icao24)) this.waiting.push(p);
+    }
+    // A radar plot is compared once ADS-B has reported past its time (the
+    // reference is interpolated between the reports around it); plots that
+    // wait longer than WAIT_LIMIT_S for that are let go.
+    let w = 0;
+    for (const p of this.waiting) {
+      if (p.timeS + LEARN_DELAY_S <= this.adsbNowS) this.learn(p);
+      else if (p.timeS > this.adsbNowS - WAIT_LIMIT_S) this.waiting[w++] = p;
+    }
+    this.waiting.length = w;
+    return batch.map((p) => (p.kind === 'radar' ? this.correct(p) : p));
+  }
+
+  /** The registration of every radar, for the sensor panel and the API. */
+  status(): SensorRegistration[] {
+    const out: SensorRegistration[] = [];
+    for (const [id, f] of this.filters) out.push(this.statusOf(id, f));
+    return out;
+  }
+
+  private statusOf(sensorId: string, f: RadarFilter): SensorRegistration {
+    const est = { rangeOffsetM: f.x[0]!, rangeGain: f.x[1]!, azimuthOffsetRad: f.x[2]!, timeOffsetS: f.x[3]! };
+    const sig = { rangeOffsetM: f.sigma(0), rangeGain: f.sigma(1), azimuthOffsetRad: f.sigma(2), timeOffsetS: f.sigma(3) };
+    const ok = (i: number) => f.sigma(i) < APPLY_SIGMA[i]!;
+    const use = (i: number) => ok(i) && Math.abs(f.x[i]!) > 3 * f.sigma(i);
+    const applied = {
+      rangeOffsetM: use(0) ? est.rangeOffsetM : 0,
+      rangeGain: use(1) ? est.rangeGain : 0,
+      azimuthOffsetRad: use(2) ? est.azimuthOffsetRad : 0,
+      timeOffsetS: use(3) ? est.timeOffsetS : 0,
+    };
+    const state: RegistrationState = f.observations === 0 ? 'unregistered' : [0, 2, 3].every(ok) ? 'registered' : 'converging';
+    return { sensorId, state, estimate: est, sigma: sig, applied, observations: f.observations, jumps: f.jumps };
+  }
+
+  private correct(p: RadarPlot): RadarPlot {
+    const f = this.filters.get(p.sensorId);
+    if (!f || f.observations === 0) return p;
+    const a = this.statusOf(p.sensorId, f).applied;
+    if (a.rangeOffsetM === 0 && a.rangeGain === 0 && a.azimuthOffsetRad === 0 && a.timeOffsetS === 0) return p;
+    const two = 2 * Math.PI;
+    return {
+      ...p,
+      rangeM: (p.rangeM - a.rangeOffsetM) / (1 + a.rangeGain),
+      azimuthRad: (((p.azimuthRad - a.azimuthOffsetRad) % two) + two) % two,
+      timeS: p.timeS - a.timeOffsetS,
+      registration: a,
+    };
+  }
+
+  private rememberAdsb(p: AdsbPlot): void {
+    if (p.icao24 === null) return;
+    const h = p.heightM ?? (p.flightLevel !== null ? flightLevelToM(p.flightLevel) : null);
+    if (h === null) return;
+    let hist = this.adsb.get(p.icao24);
+    if (!hist) this.adsb.set(p.icao24, (hist = { t: [], x: [], y: [], z: [], sigmaM: DEFAULT_ADSB_SIGMA_M }));
+    hist.sigmaM = this.sensors.get(p.sensorId)?.sigmaRangeM ?? DEFAULT_ADSB_SIGMA_M;
+    // Keep reports in time order (stations' data may interleave) and ~20 s of history.
+    let i = hist.t.length;
+    while (i > 0 && hist.t[i - 1]! > p.timeS) i--;
+    hist.t.splice(i, 0, p.timeS);
+    hist.x.splice(i, 0, p.latRad);
+    hist.y.splice(i, 0, p.lonRad);
+    hist.z.splice(i, 0, h);
+    while (hist.t.length > 2 && hist.t[0]! < p.timeS - 20) {
+      hist.t.shift();
+      hist.x.shift();
+      hist.y.shift();
+      hist.z.shift();
+    }
+  }
+
+  /**
+   * ADS-B position [lat, lon, h] at time t, linear between the reports that
+   * bracket it (a few seconds apart, so the chord error is centimetres);
+   * false when none bracket it closely.
+   */
+  private adsbAt(hist: AdsbHistory, t: number, out: Float64Array): boolean {
+    const ts = hist.t;
+    let k = ts.length - 1;
+    while (k > 0 && ts[k - 1]! > t) k--;
+    if (k < 1 || ts[k - 1]! > t || ts[k]! < t) return false;
+    const t0 = ts[k - 1]!, t1 = ts[k]!;
+    if (t1 - t0 > MAX_ADSB_GAP_S) return false;
+    const w = t1 === t0 ? 0 : (t - t0) / (t1 - t0);
+    out[0] = hist.x[k - 1]! + w * (hist.x[k]! - hist.x[k - 1]!);
+    out[1] = hist.y[k - 1]! + w * (hist.y[k]! - hist.y[k - 1]!);
+    out[2] = hist.z[k - 1]! + w * (hist.z[k]! - hist.z[k - 1]!);
+    return true;
+  }
+
+  private learn(p: RadarPlot): void {
+    if (p.icao24 === null) return;
+    const hist = this.adsb.get(p.icao24);
+    const f = this.filters.get(p.sensorId);
+    const frame = this.frames.get(p.sensorId);
+    const sensor = this.sensors.get(p.sensorId);
+    if (!hist || !f || !frame || !sensor) return;
+    // Expected measurement and its rates from the ADS-B track around the plot's time.
+    const dt = 0.5;
+    const pos = this.pos;
+    if (!this.adsbAt(hist, p.timeS - dt, pos)) return;
+    const m0 = frame.radarMeasure(pos[0]!, pos[1]!, pos[2]!, this.meas);
+    const rho0 = m0[0]!, th0 = m0[1]!;
+    if (!this.adsbAt(hist, p.timeS + dt, pos)) return;
+    const m1 = frame.radarMeasure(pos[0]!, pos[1]!, pos[2]!, this.meas);
+    const rho1 = m1[0]!, th1 = m1[1]!;
+    if (!this.adsbAt(hist, p.timeS, pos)) return;
+    const m = frame.radarMeasure(pos[0]!, pos[1]!, pos[2]!, this.meas);
+    const rho = m[0]!, theta = m[1]!;
+    const rhoDot = (rho1 - rho0) / (2 * dt);
+    const thetaDot = wrap(th1 - th0) / (2 * dt);
+    f.drift(p.timeS);
+    // Noise: the radar's own plus the ADS-B position error projected (along / across the line of sight).
+    const sa = hist.sigmaM;
+    const rRange = sensor.sigmaRangeM ** 2 + sa * sa;
+    const rAz = (sensor.sigmaAzimuthRad ?? 0.002) ** 2 + (sa / Math.max(rho, 1000)) ** 2;
+    const nuR = f.update([1, rho, 0, -rhoDot], p.rangeM - rho, rRange);
+    const nuA = f.update([0, 0, 1, -thetaDot], wrap(p.azimuthRad - theta), rAz);
+    f.observations++;
+    // A realigned antenna or a reset clock shows as a run of large residuals.
+    if (Math.abs(nuR) > 4 || Math.abs(nuA) > 4) f.outlierRun++;
+    else f.outlierRun = 0;
+    if (f.outlierRun >= JUMP_RUN && f.observations > 50) {
+      f.reset();
+      f.jumps++;
+      this.events.push({ kind: 'registration-jump', sensorId: p.sensorId, timeS: p.timeS });
+    }
+  }
+}
+
+function wrap(a: number): number {
+  const two = 2 * Math.PI;
+  return ((((a + Math.PI) % two) + two) % two) - Math.PI;
+}
