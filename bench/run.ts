@@ -63,3 +63,6 @@ console.log(`tracker (CV KF + GNN):   ${(nPlots / trk.s / 1e3).toFixed(1)} k plo
 // Scaling of the tracker alone: 1,000 / 5,000 / 20,000 aircraft under 100 radars.
 const { benchTracker } = await import('./tracker.ts');
 benchTracker((process.env.BENCH_SIZES ?? '1000,5000,20000').split(',').map(Number));
+
+// The ASTERIX codec: CAT048 decode to the plot form and encode, against the object-per-item decode.
+await import('./asterix.ts');

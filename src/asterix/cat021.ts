@@ -3,10 +3,11 @@
 // positions the engine's scan found; encoding goes through the engine.
 
 import { SkyError } from '../core/errors.ts';
+import { dataError } from './errors.ts';
 import { cat021 } from './categories.ts';
 import { type Items } from './engine.ts';
 import { MAX_BLOCK_BYTES, encodeBlock, encodeBlocks } from './framing.ts';
-import { DEG, FT_M, icao24Hex, icaoText, octal4, s16, s24, s32, u16, u24 } from './fields.ts';
+import { DAY_S, DEG, FT_M, badTime, icao24Hex, icaoIdent, octal4, s16, s24, s32, u16, u24 } from './fields.ts';
 
 export interface Cat021Report {
   sac: number;
@@ -45,7 +46,7 @@ const I170 = FRN('170');
 const I070 = FRN('070');
 
 function missing(base: number, recordPos: number, what: string): SkyError {
-  return new SkyError('SKY_ASTERIX_MISSING_ITEM', `CAT021 record at byte ${base + recordPos} lacks ${what}, which an ADS-B report needs; record skipped`, {
+  return dataError('SKY_ASTERIX_MISSING_ITEM', `CAT021 record at byte ${base + recordPos} lacks ${what}, which an ADS-B report needs; record skipped`, {
     offset: base + recordPos,
   });
 }
@@ -69,19 +70,30 @@ export function cat021FromScan(buf: Uint8Array, starts: Int32Array, recordPos: n
     latRad = ((s24(buf, s130) * 180) / 2 ** 23) * DEG;
     lonRad = ((s24(buf, s130 + 3) * 180) / 2 ** 23) * DEG;
   }
+  // The position items can carry up to ±360°: a latitude past a pole or a longitude past the antimeridian is damage, not a position.
+  if (!(Math.abs(latRad) <= Math.PI / 2 && lonRad >= -Math.PI && lonRad <= Math.PI)) {
+    const at = s131 >= 0 ? s131 : s130;
+    return dataError(
+      'SKY_ASTERIX_BAD_VALUE',
+      `CAT021 record at byte ${base + recordPos}: I021/${s131 >= 0 ? '131' : '130'} position ${(latRad / DEG).toFixed(6)}°, ${(lonRad / DEG).toFixed(6)}° is off the globe; record skipped`,
+      { offset: base + at },
+    );
+  }
+  const timeOfDayS = u24(buf, sTime) / 128;
+  if (timeOfDayS >= DAY_S) return badTime(base, recordPos, sTime, starts[I071]! >= 0 ? 'I021/071' : 'I021/073', timeOfDayS);
   const s140 = starts[I140]!;
   const s145 = starts[I145]!;
   const s170 = starts[I170]!;
   const s070 = starts[I070]!;
   let callsign: string | null = null;
   if (s170 >= 0) {
-    const t = icaoText(buf, s170, 8).trim();
+    const t = icaoIdent(buf, s170);
     callsign = t === '' ? null : t;
   }
   return {
     sac: buf[s010]!,
     sic: buf[s010 + 1]!,
-    timeOfDayS: u24(buf, sTime) / 128,
+    timeOfDayS,
     latRad,
     lonRad,
     flightLevel: s145 >= 0 ? s16(buf, s145) / 4 : null,

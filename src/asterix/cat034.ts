@@ -3,10 +3,11 @@
 // (filters, jamming strobes) have no typed form and are reported, not guessed.
 
 import { SkyError } from '../core/errors.ts';
+import { dataError } from './errors.ts';
 import { cat034 } from './categories.ts';
 import { type Items } from './engine.ts';
 import { encodeBlock } from './framing.ts';
-import { TWO_PI, u16, u24 } from './fields.ts';
+import { DAY_S, TWO_PI, badTime, u16, u24 } from './fields.ts';
 
 export interface Cat034Message {
   sac: number;
@@ -41,7 +42,7 @@ export function cat034FromScan(buf: Uint8Array, starts: Int32Array, recordPos: n
     [I030, '030'],
   ] as const) {
     if (starts[frn]! < 0) {
-      return new SkyError('SKY_ASTERIX_MISSING_ITEM', `CAT034 record at byte ${base + recordPos} lacks I034/${name}, which a service message needs; record skipped`, {
+      return dataError('SKY_ASTERIX_MISSING_ITEM', `CAT034 record at byte ${base + recordPos} lacks I034/${name}, which a service message needs; record skipped`, {
         offset: base + recordPos,
       });
     }
@@ -49,19 +50,21 @@ export function cat034FromScan(buf: Uint8Array, starts: Int32Array, recordPos: n
   const code = buf[starts[I000]!]!;
   const type = TYPE_BY_CODE[code];
   if (type === undefined) {
-    return new SkyError(
+    return dataError(
       'SKY_ASTERIX_UNSUPPORTED',
       `CAT034 record at byte ${base + recordPos} is message type ${code}; only 1 (north marker) and 2 (sector crossing) are used; record skipped`,
       { offset: base + starts[I000]! },
     );
   }
+  const timeOfDayS = u24(buf, starts[I030]!) / 128;
+  if (timeOfDayS >= DAY_S) return badTime(base, recordPos, starts[I030]!, 'I034/030', timeOfDayS);
   const s010 = starts[I010]!;
   const s020 = starts[I020]!;
   const s041 = starts[I041]!;
   return {
     sac: buf[s010]!,
     sic: buf[s010 + 1]!,
-    timeOfDayS: u24(buf, starts[I030]!) / 128,
+    timeOfDayS,
     type,
     sectorAzimuthRad: s020 >= 0 ? (buf[s020]! * TWO_PI) / 256 : null,
     antennaRotationS: s041 >= 0 ? u16(buf, s041) / 128 : null,

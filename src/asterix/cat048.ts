@@ -4,11 +4,12 @@
 // the engine write them, so both ends follow the generated table.
 
 import { SkyError } from '../core/errors.ts';
+import { dataError } from './errors.ts';
 import type { Detection } from '../core/types.ts';
 import { cat048 } from './categories.ts';
 import { type Items } from './engine.ts';
-import { MAX_BLOCK_BYTES, encodeBlock, encodeBlocks } from './framing.ts';
-import { NM_M, TWO_PI, icaoText, octal4, u16, u24, icao24Hex } from './fields.ts';
+import { MAX_BLOCK_BYTES, encodeBlock, encodeBlocks, readFrame, walkRecords } from './framing.ts';
+import { DAY_S, NM_M, TWO_PI, badTime, icaoIdent, octal4, u16, u24, icao24Hex } from './fields.ts';
 
 export interface Cat048Report {
   sac: number;
@@ -54,32 +55,34 @@ const DETECTION_BY_TYP: readonly (Detection | null)[] = [null, 'psr', 'ssr', 'ps
 /** Encoding writes roll-call for Mode S: a surveillance radar's tracked targets are interrogated roll-call. */
 const TYP_BY_DETECTION: Readonly<Record<Detection, number>> = { psr: 1, ssr: 2, 'psr+ssr': 3, 'mode-s': 5, 'psr+mode-s': 7 };
 
-const MANDATORY: readonly (readonly [number, string])[] = [
-  [I010, '010'],
-  [I140, '140'],
-  [I020, '020'],
-  [I040, '040'],
-];
+function missing(base: number, recordPos: number, name: string): SkyError {
+  return dataError('SKY_ASTERIX_MISSING_ITEM', `CAT048 record at byte ${base + recordPos} lacks I048/${name}, which a plot needs; record skipped`, {
+    offset: base + recordPos,
+  });
+}
 
-/** The typed report of one scanned record, or the reason there is none. */
+/**
+ * The typed report of one scanned record, or the reason there is none.
+ * The hot path of every radar feed: reads the bytes at the positions the
+ * plan walk found, and allocates the report and its strings only.
+ */
 export function cat048FromScan(buf: Uint8Array, starts: Int32Array, recordPos: number, base: number): Cat048Report | SkyError {
-  for (const [frn, name] of MANDATORY) {
-    if (starts[frn]! < 0) {
-      return new SkyError('SKY_ASTERIX_MISSING_ITEM', `CAT048 record at byte ${base + recordPos} lacks I048/${name}, which a plot needs; record skipped`, {
-        offset: base + recordPos,
-      });
-    }
-  }
+  const s010 = starts[I010]!;
+  const s140 = starts[I140]!;
   const s020 = starts[I020]!;
-  const typ = buf[s020]! >>> 5;
-  const detection = DETECTION_BY_TYP[typ] ?? null;
+  const s040 = starts[I040]!;
+  if (s010 < 0) return missing(base, recordPos, '010');
+  if (s140 < 0) return missing(base, recordPos, '140');
+  if (s020 < 0) return missing(base, recordPos, '020');
+  if (s040 < 0) return missing(base, recordPos, '040');
+  const detection = DETECTION_BY_TYP[buf[s020]! >>> 5] ?? null;
   if (detection === null) {
-    return new SkyError('SKY_ASTERIX_BAD_VALUE', `CAT048 record at byte ${base + recordPos}: I048/020 TYP 0 (no detection) is not a plot; record skipped`, {
+    return dataError('SKY_ASTERIX_BAD_VALUE', `CAT048 record at byte ${base + recordPos}: I048/020 TYP 0 (no detection) is not a plot; record skipped`, {
       offset: base + s020,
     });
   }
-  const s010 = starts[I010]!;
-  const s040 = starts[I040]!;
+  const timeOfDayS = u24(buf, s140) / 128;
+  if (timeOfDayS >= DAY_S) return badTime(base, recordPos, s140, 'I048/140', timeOfDayS);
   const s070 = starts[I070]!;
   const s090 = starts[I090]!;
   const s220 = starts[I220]!;
@@ -92,13 +95,13 @@ export function cat048FromScan(buf: Uint8Array, starts: Int32Array, recordPos: n
   }
   let callsign: string | null = null;
   if (s240 >= 0) {
-    const t = icaoText(buf, s240, 8).trim();
+    const t = icaoIdent(buf, s240);
     callsign = t === '' ? null : t;
   }
   return {
     sac: buf[s010]!,
     sic: buf[s010 + 1]!,
-    timeOfDayS: u24(buf, starts[I140]!) / 128,
+    timeOfDayS,
     rangeM: (u16(buf, s040) / 256) * NM_M,
     azimuthRad: (u16(buf, s040 + 2) * TWO_PI) / 65536,
     detection,
@@ -108,6 +111,29 @@ export function cat048FromScan(buf: Uint8Array, starts: Int32Array, recordPos: n
     callsign,
     trackNumber: s161 >= 0 ? u16(buf, s161) & 0x0fff : null,
   };
+}
+
+/**
+ * Decodes a CAT048 data block straight to plots: onPlot(report, byte offset
+ * of its record). The form for a feed known to be CAT048; no wrapper object
+ * per plot (decodeBlock adds one to tell categories apart). Never throws;
+ * errors as decodeBlock's; a block of another category gives one
+ * SKY_ASTERIX_UNKNOWN_CATEGORY and is skipped.
+ */
+export function decodeCat048Block(block: Uint8Array, offset: number, onPlot: (r: Cat048Report, offset: number) => void, onError: (e: SkyError) => void): void {
+  const frame = readFrame(block, offset, onError);
+  if (frame === null) return;
+  if (frame.cat !== 48) {
+    onError(
+      dataError('SKY_ASTERIX_UNKNOWN_CATEGORY', `data block at byte ${offset} is CAT${String(frame.cat).padStart(3, '0')}, not CAT048; block skipped`, { offset }),
+    );
+    return;
+  }
+  walkRecords(cat048, block, frame, offset, onError, (starts, pos) => {
+    const r = cat048FromScan(block, starts, pos, offset);
+    if (r instanceof SkyError) onError(r);
+    else onPlot(r, offset + pos);
+  });
 }
 
 function bad(msg: string): SkyError {

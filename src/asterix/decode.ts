@@ -3,6 +3,7 @@
 // (decodeBlockItems). Neither throws; see framing.ts for the error rules.
 
 import { SkyError } from '../core/errors.ts';
+import { dataError } from './errors.ts';
 import { categoryDef, cat021, cat034, cat048 } from './categories.ts';
 import { type Cursor, decodeRecord } from './engine.ts';
 import { readFrame, reportStructural, walkRecords } from './framing.ts';
@@ -50,7 +51,7 @@ export function decodeBlock(block: Uint8Array, offset: number, onReport: (r: Dec
       return;
     default:
       onError(
-        new SkyError(
+        dataError(
           'SKY_ASTERIX_UNKNOWN_CATEGORY',
           `data block at byte ${offset} is CAT${String(frame.cat).padStart(3, '0')}; plots are read from CAT048, CAT034 and CAT021 only; block skipped`,
           { offset },
@@ -71,7 +72,7 @@ export function decodeBlockItems(
   const def = categoryDef(frame.cat);
   if (def === undefined) {
     onError(
-      new SkyError(
+      dataError(
         'SKY_ASTERIX_UNKNOWN_CATEGORY',
         `data block at byte ${offset} is CAT${String(frame.cat).padStart(3, '0')}, which this decoder has no spec for (it knows 021, 034, 048, 062, 065); block skipped`,
         { offset },

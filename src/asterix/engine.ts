@@ -17,6 +17,7 @@
 // octets that were present, and an RE field the REF cannot account for stays hex.
 
 import { SkyError } from '../core/errors.ts';
+import { dataError } from './errors.ts';
 import type { CategoryDef, Content, ExpansionDef, Part, Variation } from './spec.ts';
 import { partsBits } from './spec.ts';
 
@@ -65,6 +66,12 @@ export function readBits(buf: Uint8Array, bitPos: number, n: number): number {
 
 /** Writes the n low bits of v (a non-negative integer, n <= 53) at bitPos; the target bits must be 0. */
 export function writeBits(buf: Uint8Array, bitPos: number, v: number, n: number): void {
+  if ((bitPos & 7) === 0 && n <= 32 && (n & 7) === 0) {
+    // Whole octets (most items): big-endian bytes, no bit arithmetic.
+    const at = bitPos >>> 3;
+    for (let i = (n >>> 3) - 1, x = v; i >= 0; i--, x = Math.floor(x / 256)) buf[at + i]! |= x & 0xff;
+    return;
+  }
   let p = bitPos + n;
   let left = n;
   let rest = v;
@@ -158,7 +165,7 @@ export interface Cursor {
 
 function need(cur: Cursor, n: number, what: string): void {
   if (cur.pos + n > cur.end) {
-    throw pastEnd(new SkyError(
+    throw pastEnd(dataError(
       'SKY_ASTERIX_TRUNCATED',
       `${what} at byte ${cur.base + cur.pos} needs ${n} bytes, ${cur.end - cur.pos} remain in the data block`,
       { offset: cur.base + cur.pos },
@@ -264,7 +271,7 @@ export function decodeVariation(cur: Cursor, v: Variation, name: string, ref: Ex
       for (let i = 0; ; i++) {
         const seg = v.segs[i];
         if (seg === undefined) {
-          throw new SkyError('SKY_ASTERIX_BAD_VALUE', `${name} at byte ${cur.base + cur.pos - 1} sets FX in its last defined octet`, {
+          throw dataError('SKY_ASTERIX_BAD_VALUE', `${name} at byte ${cur.base + cur.pos - 1} sets FX in its last defined octet`, {
             offset: cur.base + cur.pos - 1,
           });
         }
@@ -309,7 +316,7 @@ export function decodeVariation(cur: Cursor, v: Variation, name: string, ref: Ex
       need(cur, 1, name);
       const len = buf[cur.pos]!;
       if (len === 0) {
-        throw new SkyError('SKY_ASTERIX_BAD_LENGTH', `${name} at byte ${cur.base + cur.pos} declares length 0 (it counts its own length octet, so at least 1)`, {
+        throw dataError('SKY_ASTERIX_BAD_LENGTH', `${name} at byte ${cur.base + cur.pos} declares length 0 (it counts its own length octet, so at least 1)`, {
           offset: cur.base + cur.pos,
         });
       }
@@ -337,7 +344,7 @@ export function decodeVariation(cur: Cursor, v: Variation, name: string, ref: Ex
       for (const i of present) {
         const sub = v.subs[i];
         if (sub === undefined || sub === null) {
-          throw new SkyError('SKY_ASTERIX_FSPEC', `${name} at byte ${cur.base + cur.pos} sets presence bit ${i + 1}, which the spec does not define`, {
+          throw dataError('SKY_ASTERIX_FSPEC', `${name} at byte ${cur.base + cur.pos} sets presence bit ${i + 1}, which the spec does not define`, {
             offset: cur.base + cur.pos,
           });
         }
@@ -365,7 +372,7 @@ function decodeExpansion(cur: Cursor, ref: ExpansionDef, name: string): Record<s
     if (((cur.buf[start + (i >>> 3)]! >>> (7 - (i & 7))) & 1) === 0) continue;
     const sub = ref.subs[i];
     if (sub === undefined || sub === null) {
-      throw new SkyError('SKY_ASTERIX_FSPEC', `${name} at byte ${cur.base + start} sets presence bit ${i + 1}, which the REF does not define`, {
+      throw dataError('SKY_ASTERIX_FSPEC', `${name} at byte ${cur.base + start} sets presence bit ${i + 1}, which the REF does not define`, {
         offset: cur.base + start,
       });
     }
@@ -384,7 +391,7 @@ export function readFspec(cur: Cursor, name: string, slots: number): number[] {
   for (let octet = 0; ; octet++) {
     if (cur.pos >= cur.end) {
       throw pastEnd(
-        new SkyError('SKY_ASTERIX_FSPEC', `FSPEC of ${name} at byte ${cur.base + start} runs past the end of the data block`, {
+        dataError('SKY_ASTERIX_FSPEC', `FSPEC of ${name} at byte ${cur.base + start} runs past the end of the data block`, {
           offset: cur.base + start,
         }),
       );
@@ -393,7 +400,7 @@ export function readFspec(cur: Cursor, name: string, slots: number): number[] {
     for (let j = 0; j < 7; j++) if ((b >>> (7 - j)) & 1) present.push(octet * 7 + j);
     if ((b & 1) === 0) break;
     if (octet * 7 + 7 >= slots) {
-      throw new SkyError('SKY_ASTERIX_FSPEC', `FSPEC of ${name} at byte ${cur.base + start} sets FX past its last item (${slots} items)`, {
+      throw dataError('SKY_ASTERIX_FSPEC', `FSPEC of ${name} at byte ${cur.base + start} sets FX past its last item (${slots} items)`, {
         offset: cur.base + start,
       });
     }
@@ -409,11 +416,11 @@ function recordFspec(def: CategoryDef, cur: Cursor): number[] {
   const start = cur.pos;
   const present = readFspec(cur, `the CAT${String(def.cat).padStart(3, '0')} record`, def.uap.length);
   if (present.length === 0) {
-    throw new SkyError('SKY_ASTERIX_FSPEC', `record at byte ${cur.base + start} has an empty FSPEC (no items)`, { offset: cur.base + start });
+    throw dataError('SKY_ASTERIX_FSPEC', `record at byte ${cur.base + start} has an empty FSPEC (no items)`, { offset: cur.base + start });
   }
   for (const i of present) {
     if (def.uap[i] === undefined || def.uap[i] === null) {
-      throw new SkyError(
+      throw dataError(
         'SKY_ASTERIX_FSPEC',
         `FSPEC at byte ${cur.base + start} sets FRN ${i + 1}, which the CAT${String(def.cat).padStart(3, '0')} UAP does not define; the record length is unknowable`,
         { offset: cur.base + start },
@@ -452,7 +459,7 @@ function skipVariation(cur: Cursor, v: Variation, name: string): void {
       for (let i = 0; ; i++) {
         const seg = v.segs[i];
         if (seg === undefined) {
-          throw new SkyError('SKY_ASTERIX_BAD_VALUE', `${name} at byte ${cur.base + cur.pos - 1} sets FX in its last defined octet`, {
+          throw dataError('SKY_ASTERIX_BAD_VALUE', `${name} at byte ${cur.base + cur.pos - 1} sets FX in its last defined octet`, {
             offset: cur.base + cur.pos - 1,
           });
         }
@@ -482,7 +489,7 @@ function skipVariation(cur: Cursor, v: Variation, name: string): void {
       need(cur, 1, name);
       const len = buf[cur.pos]!;
       if (len === 0) {
-        throw new SkyError('SKY_ASTERIX_BAD_LENGTH', `${name} at byte ${cur.base + cur.pos} declares length 0 (it counts its own length octet, so at least 1)`, {
+        throw dataError('SKY_ASTERIX_BAD_LENGTH', `${name} at byte ${cur.base + cur.pos} declares length 0 (it counts its own length octet, so at least 1)`, {
           offset: cur.base + cur.pos,
         });
       }
@@ -495,7 +502,7 @@ function skipVariation(cur: Cursor, v: Variation, name: string): void {
       for (const i of present) {
         const sub = v.subs[i];
         if (sub === undefined || sub === null) {
-          throw new SkyError('SKY_ASTERIX_FSPEC', `${name} at byte ${cur.base + cur.pos} sets presence bit ${i + 1}, which the spec does not define`, {
+          throw dataError('SKY_ASTERIX_FSPEC', `${name} at byte ${cur.base + cur.pos} sets presence bit ${i + 1}, which the spec does not define`, {
             offset: cur.base + cur.pos,
           });
         }
@@ -770,21 +777,43 @@ export function writeFspec(w: ByteWriter, present: readonly number[], octetsWant
   for (let o = 0; o < octets - 1; o++) w.buf[at + o]! |= 1;
 }
 
+/** Item keys ("I048/010") by UAP slot and back, per category, built on first use. */
+interface KeyTable {
+  readonly slotByKey: ReadonlyMap<string, number>;
+  readonly keyBySlot: readonly string[];
+}
+
+const keyTables = new WeakMap<CategoryDef, KeyTable>();
+
+function keysOf(def: CategoryDef): KeyTable {
+  let t = keyTables.get(def);
+  if (t === undefined) {
+    const keyBySlot = def.uap.map((name) => (name === null ? '' : itemKey(def.cat, name)));
+    const slotByKey = new Map<string, number>();
+    keyBySlot.forEach((k, i) => {
+      if (k !== '') slotByKey.set(k, i);
+    });
+    t = { slotByKey, keyBySlot };
+    keyTables.set(def, t);
+  }
+  return t;
+}
+
 /** Encodes one record (FSPEC + items in UAP order). Throws SkyError SKY_ASTERIX_BAD_VALUE on a value the spec cannot carry. */
 export function encodeRecord(def: CategoryDef, items: Items, w: ByteWriter): void {
   const present: number[] = [];
-  const prefix = `I${String(def.cat).padStart(3, '0')}/`;
-  for (const key of Object.keys(items)) {
+  const { slotByKey: slots, keyBySlot } = keysOf(def);
+  for (const key in items) {
     if (items[key] === undefined || items[key] === null || key === FSPEC_KEY) continue;
-    const i = key.startsWith(prefix) ? def.uap.indexOf(key.slice(prefix.length)) : -1;
-    if (i < 0) throw bad(`${key} is not an item of the CAT${String(def.cat).padStart(3, '0')} UAP`);
+    const i = slots.get(key);
+    if (i === undefined) throw bad(`${key} is not an item of the CAT${String(def.cat).padStart(3, '0')} UAP`);
     present.push(i);
   }
   if (present.length === 0) throw bad(`a CAT${String(def.cat).padStart(3, '0')} record needs at least one item`);
   present.sort((a, b) => a - b);
   writeFspec(w, present, items[FSPEC_KEY]);
   for (const i of present) {
-    const name = def.uap[i]!;
-    encodeVariation(w, def.items[name]!, items[prefix + name], prefix + name, def.ref);
+    const key = keyBySlot[i]!;
+    encodeVariation(w, def.items[def.uap[i]!]!, items[key], key, def.ref);
   }
 }

@@ -8,10 +8,11 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { SkyError } from '../core/errors.ts';
-import { cat034, cat048 } from './categories.ts';
+import { cat021, cat034, cat048 } from './categories.ts';
 import { decodeBlock, decodeBlockItems, type DecodedReport } from './decode.ts';
 import { encodeBlock } from './framing.ts';
-import { encodeCat048Block, type Cat048Report } from './cat048.ts';
+import { decodeCat048Block, encodeCat048Block, type Cat048Report } from './cat048.ts';
+import { encodeCat034Block } from './cat034.ts';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'vectors', 'asterix');
 const CAT048_RAW = new Uint8Array(readFileSync(join(DIR, 'cat048.raw')));
@@ -175,4 +176,44 @@ test('random bytes and damaged blocks never throw, and every error is a located 
     }),
     { numRuns: 3000 },
   );
+});
+
+test('a time of day at or past 86400 s (24 bits reach 131072 s): SKY_ASTERIX_BAD_VALUE at the time item, the next record decodes', () => {
+  const rec = { 'I048/010': { SAC: 1, SIC: 2 }, 'I048/140': 90000, 'I048/020': { TYP: 2 }, 'I048/040': { RHO: 10, THETA: 90 } };
+  const r = run(encodeBlock(cat048, [rec, { ...rec, 'I048/140': 86399.9921875 }]), 1000);
+  // FSPEC (1 octet), I048/010 (2): I048/140 at byte 3 + 1 + 2.
+  assert.deepEqual(r.errors, [['SKY_ASTERIX_BAD_VALUE', 1006]]);
+  assert.equal(r.reports.length, 1);
+  const nm = { 'I034/010': { SAC: 1, SIC: 2 }, 'I034/000': 1, 'I034/030': 86400 };
+  assert.deepEqual(run(encodeBlock(cat034, [nm]), 0).errors, [['SKY_ASTERIX_BAD_VALUE', 3 + 1 + 2 + 1]]);
+});
+
+test('a CAT021 position off the globe (I021/131 carries up to ±360°): SKY_ASTERIX_BAD_VALUE at the item, the next record decodes', () => {
+  const rec = { 'I021/010': { SAC: 1, SIC: 2 }, 'I021/040': { ATP: 0, ARC: 0, RC: 0, RAB: 0 }, 'I021/071': 100, 'I021/131': { LAT: 100, LON: 10 }, 'I021/080': 0xabc123 };
+  const block = encodeBlock(cat021, [rec, { ...rec, 'I021/131': { LAT: 50, LON: 190 } }, { ...rec, 'I021/131': { LAT: -90, LON: -180 } }]);
+  const r = run(block, 0);
+  // FSPEC (2 octets), 010 (2), 040 (1), 071 (3): I021/131 at 3 + 8 = 11; records are 19 bytes (+ 131 (8), 080 (3)).
+  assert.deepEqual(r.errors, [
+    ['SKY_ASTERIX_BAD_VALUE', 11],
+    ['SKY_ASTERIX_BAD_VALUE', 11 + 19],
+  ]);
+  assert.equal(r.reports.length, 1);
+});
+
+test('decodeCat048Block gives the same plots and errors as decodeBlock, without the wrapper', () => {
+  const block = encodeCat048Block([PLOT, { ...PLOT, detection: 'mode-s', icao24: 'abc123', callsign: 'KLM1023' }]);
+  const viaBlock: DecodedReport[] = [];
+  decodeBlock(block, 40, (r) => viaBlock.push(r), (e) => assert.fail(e.message));
+  const plots: [Cat048Report, number][] = [];
+  decodeCat048Block(block, 40, (r, off) => plots.push([r, off]), (e) => assert.fail(e.message));
+  assert.deepEqual(
+    plots,
+    viaBlock.map((d) => [d.report, d.offset]),
+  );
+  assert.equal(plots[1]![0].callsign, 'KLM1023');
+  const errors: string[] = [];
+  decodeCat048Block(encodeCat034Block([{ sac: 1, sic: 2, timeOfDayS: 1, type: 'north-marker', sectorAzimuthRad: null, antennaRotationS: null }]), 0, () => assert.fail('no plot'), (e) =>
+    errors.push(e.code),
+  );
+  assert.deepEqual(errors, ['SKY_ASTERIX_UNKNOWN_CATEGORY']);
 });

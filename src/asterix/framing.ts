@@ -4,9 +4,11 @@
 // found, and a record whose end is still known never stops the others.
 
 import { SkyError } from '../core/errors.ts';
+import { dataError } from './errors.ts';
 import type { CategoryDef } from './spec.ts';
 import { categoryDef } from './categories.ts';
 import { ByteWriter, type Cursor, type Items, encodeRecord, isPastEnd, scanRecord } from './engine.ts';
+import { type RecordPlan, compilePlan, walkRecord } from './plan.ts';
 
 /** LEN is 16 bits: no data block is longer. */
 export const MAX_BLOCK_BYTES = 65535;
@@ -22,7 +24,7 @@ export interface BlockFrame {
 export function readFrame(block: Uint8Array, offset: number, onError: (e: SkyError) => void): BlockFrame | null {
   if (block.length < 3) {
     onError(
-      new SkyError('SKY_ASTERIX_TRUNCATED', `data block at byte ${offset} has ${block.length} bytes, fewer than its 3-byte header`, {
+      dataError('SKY_ASTERIX_TRUNCATED', `data block at byte ${offset} has ${block.length} bytes, fewer than its 3-byte header`, {
         offset,
       }),
     );
@@ -32,7 +34,7 @@ export function readFrame(block: Uint8Array, offset: number, onError: (e: SkyErr
   const len = (block[1]! << 8) | block[2]!;
   if (len < 3) {
     onError(
-      new SkyError('SKY_ASTERIX_BAD_LENGTH', `data block at byte ${offset} declares ${len} bytes, less than its own 3-byte header`, {
+      dataError('SKY_ASTERIX_BAD_LENGTH', `data block at byte ${offset} declares ${len} bytes, less than its own 3-byte header`, {
         offset,
       }),
     );
@@ -40,7 +42,7 @@ export function readFrame(block: Uint8Array, offset: number, onError: (e: SkyErr
   }
   if (len > block.length) {
     onError(
-      new SkyError(
+      dataError(
         'SKY_ASTERIX_TRUNCATED',
         `data block at byte ${offset} declares ${len} bytes, ${block.length} remain; the complete records in it are still decoded`,
         { offset },
@@ -51,10 +53,23 @@ export function readFrame(block: Uint8Array, offset: number, onError: (e: SkyErr
   return { cat, end: len, truncated: false };
 }
 
+const plans = new WeakMap<CategoryDef, RecordPlan>();
+
+function planOf(def: CategoryDef): RecordPlan {
+  let p = plans.get(def);
+  if (p === undefined) {
+    p = compilePlan(def);
+    plans.set(def, p);
+  }
+  return p;
+}
+
 /**
  * Calls visit for every record of the block whose structure reads cleanly,
  * with the byte positions of its items (starts[frn index], -1 if absent).
- * Stops at the first record whose length cannot be known.
+ * Stops at the first record whose length cannot be known. Records are walked
+ * by the compiled plan (plan.ts, no allocation); a record it finds malformed
+ * is walked again by the engine, which says exactly what is wrong and where.
  */
 export function walkRecords(
   def: CategoryDef,
@@ -64,17 +79,27 @@ export function walkRecords(
   onError: (e: SkyError) => void,
   visit: (starts: Int32Array, recordPos: number) => void,
 ): void {
+  const plan = planOf(def);
   const starts = new Int32Array(def.uap.length);
-  const cur: Cursor = { buf: block, pos: 3, end: frame.end, base: offset };
-  while (cur.pos < frame.end) {
-    const recordPos = cur.pos;
+  const end = frame.end;
+  let pos = 3;
+  while (pos < end) {
+    const next = walkRecord(plan, block, pos, end, starts);
+    if (next >= 0) {
+      visit(starts, pos);
+      pos = next;
+      continue;
+    }
+    const cur: Cursor = { buf: block, pos, end, base: offset };
     try {
       scanRecord(def, cur, starts);
     } catch (e) {
       reportStructural(e, frame, onError);
       return;
     }
-    visit(starts, recordPos);
+    // The engine read a record the plan refused: a bug in plan.ts, but the engine's reading stands.
+    visit(starts, pos);
+    pos = cur.pos;
   }
 }
 

@@ -6,7 +6,7 @@
 // offset) and never does I/O, framing of files or time-of-day unwrapping.
 
 export type { Cat048Report } from './cat048.ts';
-export { encodeCat048Block, encodeCat048Blocks } from './cat048.ts';
+export { decodeCat048Block, encodeCat048Block, encodeCat048Blocks } from './cat048.ts';
 export type { Cat034Message } from './cat034.ts';
 export { encodeCat034Block } from './cat034.ts';
 export type { Cat021Report } from './cat021.ts';
