@@ -1,4 +1,5 @@
-// The multi-sensor tracker loop. Plots arrive in batches (one sensor's data
+// The multi-sensor tracker loop. Each track runs an IMM (constant velocity +
+// coordinated turn, src/track/imm.ts). Plots arrive in batches (one sensor's data
 // block: one sector of one scan, so each aircraft appears at most once).
 // For each batch: predict every track to each plot's time, gate by
 // Mahalanobis distance, assign plots to tracks by global nearest neighbour
@@ -11,6 +12,7 @@ import { solveAssignment } from './assign.ts';
 import { NX, innovation, predictCv, updatePosition, type Innovation } from './kalman.ts';
 import { TrackPlane, type PositionMeasurement } from './measure.ts';
 import { Grid } from './grid.ts';
+import { ImmFilter } from './imm.ts';
 
 export interface TrackerOptions {
   /**
@@ -23,6 +25,8 @@ export interface TrackerOptions {
   readonly gateD2: number;
   /** 1-sigma speed assumed for a track started from one plot, m/s. */
   readonly initialSpeedSigmaMps: number;
+  /** Horizontal motion model: one constant-velocity filter, or the CV + turn IMM. */
+  readonly model: 'cv' | 'imm';
 }
 
 /** How stale (in data seconds) the grid may get before it is rebuilt. */
@@ -38,6 +42,7 @@ export const defaultTrackerOptions: TrackerOptions = {
   processNoise: 25,
   gateD2: 16,
   initialSpeedSigmaMps: 250,
+  model: 'imm',
 };
 
 /**
@@ -67,8 +72,11 @@ export const lifecycle = {
 interface TrackState {
   readonly num: number;
   readonly id: string;
+  /** Combined estimate [e, n, vE, vN] and its covariance at `timeS`. */
   readonly x: Float64Array;
   readonly P: Float64Array;
+  /** The IMM's per-model states, when the tracker runs the IMM. */
+  readonly imm: ImmFilter | null;
   timeS: number;
   status: TrackStatus;
   hits: number;
@@ -217,9 +225,7 @@ export class Tracker {
     if (cE > COARSE_GATE_M || cE < -COARSE_GATE_M || cN > COARSE_GATE_M || cN < -COARSE_GATE_M) return 1e12;
     const x = this.xTmp;
     const P = this.pTmp;
-    x.set(tr.x);
-    P.set(tr.P);
-    predictCv(x, P, dt, this.opts.processNoise);
+    this.predictTo(tr, dt, x, P);
     // A plot without a height is placed at the track's height when it has one.
     if (plot.kind === 'radar' && plot.flightLevel === null && tr.altM !== null) this.plane.measure(plot, sensor, tr.altM, m);
     else m = own;
@@ -239,11 +245,16 @@ export class Tracker {
 
   private update(tr: TrackState, plot: Plot, sensor: Sensor): void {
     const dt = plot.timeS - tr.timeS;
-    predictCv(tr.x, tr.P, dt, this.opts.processNoise);
-    tr.timeS = plot.timeS;
     const m = this.plane.measure(plot, sensor, tr.altM, this.meas);
-    const inn: Innovation = innovation(tr.x, tr.P, m.e, m.n, m.rEE, m.rEN, m.rNN);
-    updatePosition(tr.x, tr.P, inn);
+    if (tr.imm) {
+      tr.imm.update(dt, m.e, m.n, m.rEE, m.rEN, m.rNN);
+      tr.imm.current(tr.x, tr.P);
+    } else {
+      predictCv(tr.x, tr.P, dt, this.opts.processNoise);
+      const inn: Innovation = innovation(tr.x, tr.P, m.e, m.n, m.rEE, m.rEN, m.rNN);
+      updatePosition(tr.x, tr.P, inn);
+    }
+    tr.timeS = plot.timeS;
     if (m.heightM !== null) this.updateAltitude(tr, m.heightM, plot.timeS);
     tr.hits++;
     tr.lastUpdateS = Math.max(tr.lastUpdateS, plot.timeS);
@@ -278,11 +289,17 @@ export class Tracker {
     const m = this.plane.measure(plot, sensor, null, this.meas);
     const num = this.nextNum++;
     const v = this.opts.initialSpeedSigmaMps ** 2;
+    let imm: ImmFilter | null = null;
+    if (this.opts.model === 'imm') {
+      imm = new ImmFilter();
+      imm.init(m.e, m.n, m.rEE, m.rEN, m.rNN, v);
+    }
     const tr: TrackState = {
       num,
       id: `T${num}`,
       x: new Float64Array([m.e, m.n, 0, 0]),
       P: new Float64Array([m.rEE, m.rEN, 0, 0, m.rEN, m.rNN, 0, 0, 0, 0, v, 0, 0, 0, 0, v]),
+      imm,
       timeS: plot.timeS,
       status: 'tentative',
       hits: 1,
@@ -320,6 +337,7 @@ export class Tracker {
       if (keep.lastUpdateS < drop.lastUpdateS) {
         keep.x.set(drop.x);
         keep.P.set(drop.P);
+        if (keep.imm && drop.imm) keep.imm.copyFrom(drop.imm);
         keep.timeS = drop.timeS;
         keep.lastUpdateS = drop.lastUpdateS;
         if (drop.altM !== null) keep.altM = drop.altM;
@@ -386,6 +404,17 @@ export class Tracker {
     ts.length = w;
   }
 
+  /** The track's combined estimate predicted dt ahead into x (4) and P (4x4); the track is not changed. */
+  private predictTo(tr: TrackState, dt: number, x: Float64Array, P: Float64Array): void {
+    if (tr.imm) {
+      tr.imm.predictCombined(dt, x, P);
+      return;
+    }
+    x.set(tr.x);
+    P.set(tr.P);
+    predictCv(x, P, dt, this.opts.processNoise);
+  }
+
   /** Per-axis position sigma of the track predicted to `timeS` (without moving it). */
   private predictedSigmaM(tr: TrackState, timeS: number): number {
     const dt = timeS - tr.timeS;
@@ -406,9 +435,7 @@ export class Tracker {
     const x = this.xTmp;
     const P = this.pTmp;
     for (const tr of this.tracks) {
-      x.set(tr.x);
-      P.set(tr.P);
-      predictCv(x, P, timeS - tr.timeS, this.opts.processNoise);
+      this.predictTo(tr, timeS - tr.timeS, x, P);
       const alt = tr.altM === null ? null : tr.altM + tr.altRateMps * Math.max(0, Math.min(30, timeS - tr.altTimeS));
       const g = this.plane.fromPlane(x[0]!, x[1]!, alt ?? 0);
       const sensors = [...tr.recentSensors].sort();

@@ -1,0 +1,277 @@
+// Interacting Multiple Model filter (Blom & Bar-Shalom 1988) with two
+// horizontal models over one state x = [e, n, vE, vN, omega]:
+//   0  nearly constant velocity (omega held at 0), low process noise;
+//   1  coordinated turn with the turn rate omega estimated (EKF), for the
+//      15-25 degree bank turns airliners fly.
+// Position is measured ([I2 0 0 0]). Each update mixes the models by their
+// probabilities, predicts each, updates each, and re-weights them by their
+// likelihood. Everything works in place on preallocated arrays.
+
+export const NS = 5;
+const NM = 2;
+
+export interface ImmParams {
+  /** White-acceleration spectral density of the CV model, m^2/s^3. */
+  readonly qCv: number;
+  /** Same for the turn model (speed changes during turns), m^2/s^3. */
+  readonly qCt: number;
+  /** Turn-rate random walk, rad^2/s^3. */
+  readonly qTurn: number;
+  /** Mean sojourn times in each model, s (set the switching probabilities). */
+  readonly tauCvS: number;
+  readonly tauCtS: number;
+  /** Initial model probabilities [cv, ct]. */
+  readonly mu0: readonly [number, number];
+}
+
+export const defaultImmParams: ImmParams = {
+  qCv: 0.5,
+  qCt: 2,
+  qTurn: 4e-5,
+  tauCvS: 60,
+  tauCtS: 30,
+  mu0: [0.8, 0.2],
+};
+
+/** Scratch shared by all filters (single-threaded, never held across calls). */
+const mixX = [new Float64Array(NS), new Float64Array(NS)];
+const mixP = [new Float64Array(NS * NS), new Float64Array(NS * NS)];
+const cbar = new Float64Array(NM);
+const F = new Float64Array(NS * NS);
+const T1 = new Float64Array(NS * NS);
+const xa = new Float64Array(NS);
+const xb = new Float64Array(NS);
+const K = new Float64Array(NS * 2);
+
+export class ImmFilter {
+  readonly x = [new Float64Array(NS), new Float64Array(NS)];
+  readonly P = [new Float64Array(NS * NS), new Float64Array(NS * NS)];
+  readonly mu = new Float64Array(NM);
+
+  constructor(private readonly prm: ImmParams = defaultImmParams) {}
+
+  /** Start from a position measurement with velocity unknown (variance velVar). */
+  init(e: number, n: number, rEE: number, rEN: number, rNN: number, velVar: number, turnVar = 0.03 ** 2): void {
+    for (let j = 0; j < NM; j++) {
+      const x = this.x[j]!, P = this.P[j]!;
+      x.fill(0);
+      P.fill(0);
+      x[0] = e;
+      x[1] = n;
+      P[0] = rEE;
+      P[1] = rEN;
+      P[5] = rEN;
+      P[6] = rNN;
+      P[12] = velVar;
+      P[18] = velVar;
+      P[24] = j === 0 ? 1e-12 : turnVar;
+    }
+    this.mu[0] = this.prm.mu0[0];
+    this.mu[1] = this.prm.mu0[1];
+  }
+
+  /** Model transition probabilities over dt: stay with prob exp(-dt/tau). */
+  private transition(dt: number, i: number, j: number): number {
+    const tau = i === 0 ? this.prm.tauCvS : this.prm.tauCtS;
+    const stay = Math.exp(-Math.abs(dt) / tau);
+    return i === j ? stay : 1 - stay;
+  }
+
+  /**
+   * Mix the models and predict each over dt into outX/outP (the filter is not
+   * changed); returns the predicted model weights (c-bar) in `cbar`.
+   */
+  private mixPredict(dt: number, outX: Float64Array[], outP: Float64Array[]): void {
+    for (let j = 0; j < NM; j++) {
+      let c = 0;
+      for (let i = 0; i < NM; i++) c += this.transition(dt, i, j) * this.mu[i]!;
+      cbar[j] = c;
+    }
+    for (let j = 0; j < NM; j++) {
+      const x0 = outX[j]!, P0 = outP[j]!;
+      x0.fill(0);
+      P0.fill(0);
+      const c = cbar[j]! || 1e-300;
+      for (let i = 0; i < NM; i++) {
+        const w = (this.transition(dt, i, j) * this.mu[i]!) / c;
+        const xi = this.x[i]!;
+        for (let k = 0; k < NS; k++) x0[k]! += w * xi[k]!;
+      }
+      for (let i = 0; i < NM; i++) {
+        const w = (this.transition(dt, i, j) * this.mu[i]!) / c;
+        const xi = this.x[i]!, Pi = this.P[i]!;
+        for (let r = 0; r < NS; r++) {
+          const dr = xi[r]! - x0[r]!;
+          for (let s = 0; s < NS; s++) P0[r * NS + s]! += w * (Pi[r * NS + s]! + dr * (xi[s]! - x0[s]!));
+        }
+      }
+      if (j === 0) {
+        // The CV model holds no turn: its omega is zero by definition.
+        x0[4] = 0;
+        for (let k = 0; k < NS; k++) {
+          P0[4 * NS + k] = 0;
+          P0[k * NS + 4] = 0;
+        }
+        P0[24] = 1e-12;
+      }
+      predictModel(j, x0, P0, dt, this.prm);
+    }
+  }
+
+  /**
+   * The combined prediction to dt ahead, into x4 ([e, n, vE, vN]) and P4
+   * (4x4); the filter is not changed.
+   */
+  predictCombined(dt: number, x4: Float64Array, P4: Float64Array): void {
+    this.mixPredict(dt, mixX, mixP);
+    combine(mixX, mixP, cbar, x4, P4);
+  }
+
+  /** Predict by dt and update every model with position (zE, zN), covariance R. */
+  update(dt: number, zE: number, zN: number, rEE: number, rEN: number, rNN: number): void {
+    // Mixing reads every model's state, so it writes to scratch first.
+    this.mixPredict(dt, mixX, mixP);
+    for (let j = 0; j < NM; j++) {
+      this.x[j]!.set(mixX[j]!);
+      this.P[j]!.set(mixP[j]!);
+    }
+    let total = 0;
+    for (let j = 0; j < NM; j++) {
+      const x = this.x[j]!, P = this.P[j]!;
+      const dE = zE - x[0]!, dN = zN - x[1]!;
+      const sEE = P[0]! + rEE, sEN = P[1]! + rEN, sNN = P[6]! + rNN;
+      const det = sEE * sNN - sEN * sEN;
+      const iEE = sNN / det, iEN = -sEN / det, iNN = sEE / det;
+      const d2 = dE * dE * iEE + 2 * dE * dN * iEN + dN * dN * iNN;
+      const like = Math.exp(-0.5 * Math.min(d2, 200)) / (2 * Math.PI * Math.sqrt(det));
+      for (let r = 0; r < NS; r++) {
+        const p0 = P[r * NS]!, p1 = P[r * NS + 1]!;
+        K[2 * r] = p0 * iEE + p1 * iEN;
+        K[2 * r + 1] = p0 * iEN + p1 * iNN;
+      }
+      for (let r = 0; r < NS; r++) x[r]! += K[2 * r]! * dE + K[2 * r + 1]! * dN;
+      // P <- P - K (H P); H P is P's first two rows.
+      for (let k = 0; k < 2 * NS; k++) T1[k] = P[k]!;
+      for (let r = 0; r < NS; r++) {
+        for (let s = 0; s < NS; s++) P[r * NS + s]! -= K[2 * r]! * T1[s]! + K[2 * r + 1]! * T1[NS + s]!;
+      }
+      symmetrise(P);
+      this.mu[j] = cbar[j]! * like;
+      total += this.mu[j]!;
+    }
+    if (total > 0 && Number.isFinite(total)) for (let j = 0; j < NM; j++) this.mu[j]! /= total;
+    else for (let j = 0; j < NM; j++) this.mu[j] = cbar[j]!;
+    // Keep each model alive: a probability that reaches 0 can never recover.
+    for (let j = 0; j < NM; j++) this.mu[j] = Math.min(1 - 1e-4, Math.max(1e-4, this.mu[j]!));
+  }
+
+  /** The current combined estimate ([e, n, vE, vN] and its 4x4 covariance). */
+  current(x4: Float64Array, P4: Float64Array): void {
+    combine(this.x, this.P, this.mu, x4, P4);
+  }
+
+  /** Replace the state with another filter's (track merging). */
+  copyFrom(o: ImmFilter): void {
+    for (let j = 0; j < NM; j++) {
+      this.x[j]!.set(o.x[j]!);
+      this.P[j]!.set(o.P[j]!);
+    }
+    this.mu.set(o.mu);
+  }
+}
+
+function symmetrise(P: Float64Array): void {
+  for (let r = 0; r < NS; r++) {
+    for (let s = r + 1; s < NS; s++) {
+      const m = 0.5 * (P[r * NS + s]! + P[s * NS + r]!);
+      P[r * NS + s] = m;
+      P[s * NS + r] = m;
+    }
+  }
+}
+
+/** Moment-matched combination of the models, first four state components. */
+function combine(xs: Float64Array[], Ps: Float64Array[], w: Float64Array, x4: Float64Array, P4: Float64Array): void {
+  let tot = 0;
+  for (let j = 0; j < NM; j++) tot += w[j]!;
+  x4.fill(0);
+  P4.fill(0);
+  for (let j = 0; j < NM; j++) for (let k = 0; k < 4; k++) x4[k]! += (w[j]! / tot) * xs[j]![k]!;
+  for (let j = 0; j < NM; j++) {
+    const x = xs[j]!, P = Ps[j]!, wj = w[j]! / tot;
+    for (let r = 0; r < 4; r++) {
+      const dr = x[r]! - x4[r]!;
+      for (let s = 0; s < 4; s++) P4[r * 4 + s]! += wj * (P[r * NS + s]! + dr * (x[s]! - x4[s]!));
+    }
+  }
+}
+
+/** Coordinated-turn transition of [e, n, vE, vN] with turn rate w (counter-clockwise positive). */
+function ctMove(x: Float64Array, w: number, dt: number, out: Float64Array): void {
+  const vE = x[2]!, vN = x[3]!;
+  let a: number, b: number;
+  if (Math.abs(w) < 1e-7) {
+    a = dt;
+    b = 0.5 * w * dt * dt;
+  } else {
+    a = Math.sin(w * dt) / w;
+    b = (1 - Math.cos(w * dt)) / w;
+  }
+  const c = Math.cos(w * dt), s = Math.sin(w * dt);
+  out[0] = x[0]! + a * vE - b * vN;
+  out[1] = x[1]! + b * vE + a * vN;
+  out[2] = c * vE - s * vN;
+  out[3] = s * vE + c * vN;
+  out[4] = w;
+}
+
+/** Predict model j in place: x <- f(x), P <- F P F' + Q. */
+function predictModel(j: number, x: Float64Array, P: Float64Array, dt: number, prm: ImmParams): void {
+  F.fill(0);
+  for (let k = 0; k < NS; k++) F[k * NS + k] = 1;
+  if (j === 0) {
+    F[2] = dt;
+    F[8] = dt;
+    x[0]! += dt * x[2]!;
+    x[1]! += dt * x[3]!;
+  } else {
+    const w = x[4]!;
+    const c = Math.cos(w * dt), s = Math.sin(w * dt);
+    const a = Math.abs(w) < 1e-7 ? dt : s / w;
+    const b = Math.abs(w) < 1e-7 ? 0.5 * w * dt * dt : (1 - c) / w;
+    // Jacobian rows for e, n, vE, vN with respect to vE, vN (analytic) and omega (central difference).
+    F[0 * NS + 2] = a; F[0 * NS + 3] = -b;
+    F[1 * NS + 2] = b; F[1 * NS + 3] = a;
+    F[2 * NS + 2] = c; F[2 * NS + 3] = -s;
+    F[3 * NS + 2] = s; F[3 * NS + 3] = c;
+    const h = 1e-5;
+    ctMove(x, w + h, dt, xa);
+    ctMove(x, w - h, dt, xb);
+    for (let r = 0; r < 4; r++) F[r * NS + 4] = (xa[r]! - xb[r]!) / (2 * h);
+    ctMove(x, w, dt, xa);
+    x.set(xa);
+  }
+  // P <- F P F'
+  for (let r = 0; r < NS; r++) {
+    for (let s = 0; s < NS; s++) {
+      let acc = 0;
+      for (let k = 0; k < NS; k++) acc += F[r * NS + k]! * P[k * NS + s]!;
+      T1[r * NS + s] = acc;
+    }
+  }
+  for (let r = 0; r < NS; r++) {
+    for (let s = 0; s < NS; s++) {
+      let acc = 0;
+      for (let k = 0; k < NS; k++) acc += T1[r * NS + k]! * F[s * NS + k]!;
+      P[r * NS + s] = acc;
+    }
+  }
+  // Q: white acceleration per axis (|dt| so a slightly late plot stays sane), plus the turn-rate walk.
+  const q = j === 0 ? prm.qCv : prm.qCt;
+  const ad = Math.abs(dt);
+  const q11 = (q * ad * ad * ad) / 3, q12 = ((q * ad * ad) / 2) * Math.sign(dt || 1), q22 = q * ad;
+  P[0]! += q11; P[2]! += q12; P[10]! += q12; P[12]! += q22;
+  P[6]! += q11; P[8]! += q12; P[16]! += q12; P[18]! += q22;
+  if (j === 1) P[24]! += prm.qTurn * ad;
+  symmetrise(P);
+}
