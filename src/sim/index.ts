@@ -5,4 +5,5 @@
 export * from './scenario.ts';
 export * from './simulate.ts';
 export * from './write.ts';
-export { Traffic, Aircraft } from './traffic.ts';
+export { Traffic, Aircraft, type SimTruthPoint } from './traffic.ts';
+export { AIRPORTS, FAR_CITIES, type Place } from './airports.ts';

@@ -21,6 +21,7 @@ function collect(seed: number, durationS: number) {
       truth.push({ t: o.timeS, id: o.points.map((p) => p.id).join(','), n: o.points.length });
       continue;
     }
+    if (o.kind !== 'block') continue;
     hash.update(o.bytes);
     if (o.timeS < lastBlockS) disorder++;
     lastBlockS = o.timeS;

@@ -1,6 +1,8 @@
 // Batch output of a simulation run: the contract's files (coalition.json,
 // plots.ast, truth.jsonl) plus scenario.json, the scenario actually run, so a
-// user can edit and re-run it.
+// user can edit and re-run it; biases.json, the sensors' true systematic
+// errors (for scoring registration; the tracker never reads it); and
+// events.jsonl, the scripted events as they happened.
 
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +10,7 @@ import { coalitionToJson } from '../coalition/coalition.ts';
 import { isoDay } from '../core/time.ts';
 import type { TruthPoint } from '../core/types.ts';
 import type { Scenario } from './scenario.ts';
-import { simulate, type SimOptions } from './simulate.ts';
+import { sensorBiases, simulate, type SimEvent, type SimOptions } from './simulate.ts';
 
 export interface SimSummary {
   readonly dir: string;
@@ -19,6 +21,7 @@ export interface SimSummary {
   readonly plotBytes: number;
   readonly truthLines: number;
   readonly aircraft: number;
+  readonly events: number;
 }
 
 export function truthLine(p: TruthPoint): string {
@@ -27,7 +30,31 @@ export function truthLine(p: TruthPoint): string {
     lat: Math.round(p.latDeg * 1e7) / 1e7, lon: Math.round(p.lonDeg * 1e7) / 1e7,
     altM: p.altM === null ? null : Math.round(p.altM * 100) / 100,
     icao24: p.icao24, mode3a: p.mode3a, callsign: p.callsign,
+    // Optional fields of contract section 5.
+    ...('velEastMps' in p && typeof p.velEastMps === 'number' ? { vE: Math.round(p.velEastMps * 100) / 100, vN: Math.round((p as unknown as { velNorthMps: number }).velNorthMps * 100) / 100 } : {}),
+    ...('observable' in p && typeof p.observable === 'boolean' ? { observable: p.observable } : {}),
   });
+}
+
+/** One events.jsonl line: {"t": ..., "type": ..., ...the event's fields}. */
+export function eventLine(timeS: number, e: SimEvent): string {
+  return JSON.stringify({ t: Math.round(timeS * 1000) / 1000, ...e });
+}
+
+/**
+ * biases.json: {"model": "...", "sensors": [{"id", "sac", "sic", "rangeOffsetM",
+ * "rangeGainPpm", "azimuthOffsetDeg", "timeOffsetS"}]}, every sensor of the
+ * coalition (zeros where unbiased).
+ */
+export function biasesJson(scn: Scenario): unknown {
+  const biases = sensorBiases(scn);
+  return {
+    model:
+      'rangeM = (1 + rangeGainPpm * 1e-6) * trueSlantRangeM + rangeOffsetM + noise; ' +
+      'azimuthDeg = trueAzimuthDeg + azimuthOffsetDeg + noise; ' +
+      'reported time = true time + timeOffsetS (all of the sensor\'s messages). ADS-B stations are unbiased.',
+    sensors: scn.coalition.sensors.map((s) => ({ id: s.id, sac: s.sac, sic: s.sic, ...biases.get(s.id)! })),
+  };
 }
 
 async function write(stream: WriteStream, chunk: string | Uint8Array): Promise<void> {
@@ -51,6 +78,8 @@ export async function writeSimulation(
   writeFileSync(join(dir, 'coalition.json'), JSON.stringify(coalitionToJson(scn.coalition), null, 2) + '\n');
   const scenarioOut = { ...(scenarioJson as object), start: new Date(startS * 1000).toISOString(), durationS, seed: opts.seed ?? scn.spec.seed ?? 1 };
   writeFileSync(join(dir, 'scenario.json'), JSON.stringify(scenarioOut, null, 2) + '\n');
+  writeFileSync(join(dir, 'biases.json'), JSON.stringify(biasesJson(scn), null, 2) + '\n');
+  const eventLines: string[] = [];
   const plots = createWriteStream(join(dir, 'plots.ast'));
   const truth = createWriteStream(join(dir, 'truth.jsonl'));
   let blocks = 0, plotBytes = 0, truthLines = 0;
@@ -61,6 +90,8 @@ export async function writeSimulation(
       blocks++;
       plotBytes += o.bytes.length;
       await write(plots, o.bytes);
+    } else if (o.kind === 'event') {
+      eventLines.push(eventLine(o.timeS, o.event));
     } else {
       for (const p of o.points) {
         ids.add(p.id);
@@ -76,5 +107,6 @@ export async function writeSimulation(
   }
   if (lines.length) await write(truth, lines.join('\n') + '\n');
   await Promise.all([close(plots), close(truth)]);
-  return { dir, date: isoDay(startS), startS, durationS, blocks, plotBytes, truthLines, aircraft: ids.size };
+  writeFileSync(join(dir, 'events.jsonl'), eventLines.map((l) => l + '\n').join(''));
+  return { dir, date: isoDay(startS), startS, durationS, blocks, plotBytes, truthLines, aircraft: ids.size, events: eventLines.length };
 }
