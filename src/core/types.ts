@@ -161,4 +161,6 @@ export interface TruthPoint {
   readonly icao24: string | null;
   readonly mode3a: string | null;
   readonly callsign: string | null;
+  /** Optional (contract 5): false when no declared sensor could see the aircraft at that second. */
+  readonly observable?: boolean;
 }

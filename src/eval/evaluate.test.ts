@@ -229,3 +229,25 @@ test('formatReport: aligned table with the figures', () => {
     assert.notEqual(line[col], ' ', line);
   }
 });
+
+test('an aircraft no sensor can see is neither missed nor in coverage; a track on it is not false', async () => {
+  const { evaluate } = await import('./evaluate.ts');
+  const base = { icao24: null, mode3a: null, callsign: null, altM: 10000 } as const;
+  const truth = [
+    { ...base, timeS: 100, id: 'A', latDeg: 30, lonDeg: 33 },
+    { ...base, timeS: 100, id: 'B', latDeg: 31, lonDeg: 34, observable: false },
+    { ...base, timeS: 101, id: 'A', latDeg: 30, lonDeg: 33 },
+    { ...base, timeS: 101, id: 'B', latDeg: 31, lonDeg: 34, observable: false },
+  ];
+  const trk = (t: number, id: string, lat: number, lon: number) => ({
+    kind: 'track' as const, id, timeS: t, status: 'confirmed' as const, latDeg: lat, lonDeg: lon, altM: 10000,
+    velEastMps: 0, velNorthMps: 0, sigmaM: 50, icao24: null, mode3a: null, callsign: null, sensors: [], partners: [],
+  });
+  // At 100 only A is tracked (exactly); at 101 both are (B exactly too).
+  const r = evaluate(truth, [trk(100, 'T1', 30, 33), trk(101, 'T1', 30, 33), trk(101, 'T2', 31, 34)]);
+  assert.equal(r.coverage, 1, 'A covered both seconds; B is not in coverage');
+  assert.equal(r.falseTrackRate, 0, 'T2 sits on B: not false');
+  assert.equal(r.gospa.missedM, 0, 'B unseen at 100 is not missed');
+  assert.equal(r.unobservablePoints, 2);
+  assert.equal(r.aircraftHours, 2 / 3600);
+});

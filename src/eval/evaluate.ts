@@ -76,8 +76,14 @@ export interface EvalReport {
   instants: number;
   /** Truth instants in the file (scored or skipped). */
   truthInstants: number;
-  /** Truth points at scored instants / 3600 (one truth point per aircraft-second). */
+  /** Observable truth points at scored instants / 3600 (one truth point per aircraft-second). */
   aircraftHours: number;
+  /**
+   * Truth points marked `"observable": false` (no declared sensor could see
+   * the aircraft): never counted missed, and not in coverage; a track on one
+   * still pairs with it, so it is not counted false either.
+   */
+  unobservablePoints: number;
   /** The settings the figures were computed with. */
   settings: { cM: number; p: number; alpha: number; gateM: number; toleranceS: number };
 }
@@ -182,6 +188,7 @@ export function evaluate(
   let sumMissedM = 0;
   let sumFalseM = 0;
   let truthPoints = 0;
+  let unobservablePoints = 0;
   let truthCovered = 0;
   let trackPoints = 0;
   let trackPointsAssociated = 0;
@@ -209,8 +216,11 @@ export function evaluate(
     const ys = Number.isNaN(snapshotS) ? noTracks : (scoredByTime.get(snapshotS) ?? noTracks);
     const m = xs.length;
     const n = ys.length;
+    let observable = 0;
+    for (const x of xs) if (x.observable !== false) observable++;
     instants++;
-    truthPoints += m;
+    truthPoints += observable;
+    unobservablePoints += m - observable;
     trackPoints += n;
     for (const x of xs) truthIds.add(x.id);
     for (const y of ys) trackIds.add(y.id);
@@ -218,7 +228,10 @@ export function evaluate(
     // GOSPA at this instant.
     instant.run(xs, ys, settings);
     const locP = instant.locP;
-    const missedP = halfCP * (m - instant.paired);
+    // An aircraft no sensor could see is not missed; a track on it is not false.
+    let missed = 0;
+    for (let i = 0; i < m; i++) if (instant.gospaPaired[i] === 0 && xs[i]!.observable !== false) missed++;
+    const missedP = halfCP * missed;
     const falseP = halfCP * (n - instant.paired);
     sumGospaM += Math.pow(locP + missedP + falseP, 1 / p);
     sumLocM += Math.pow(locP, 1 / p);
@@ -237,7 +250,7 @@ export function evaluate(
       if (j >= 0) {
         const y = ys[j]!;
         const dij = instant.assocDistM[i]!;
-        truthCovered++;
+        if (x.observable !== false) truthCovered++;
         trackPointsAssociated++;
         sumSqHorizontal += dij * dij;
         nHorizontal++;
@@ -280,6 +293,7 @@ export function evaluate(
     instants,
     truthInstants: truthTimesS.length,
     aircraftHours: truthPoints / 3600,
+    unobservablePoints,
     settings: { cM, p, alpha, gateM, toleranceS: TOLERANCE_S },
   };
 }

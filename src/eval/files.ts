@@ -66,6 +66,14 @@ class LineFields {
     return v;
   }
 
+  /** An optional boolean: absent or null reads as undefined. */
+  boolOpt(name: string): boolean | undefined {
+    const v = this.obj[name];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') throw this.fail(`${name} must be true or false`);
+    return v;
+  }
+
   /** An array of strings; absent reads as []. */
   strings(name: string): string[] {
     const v = this.obj[name];
@@ -120,6 +128,7 @@ export function parseTruthJsonl(text: string, file = 'truth.jsonl'): TruthPoint[
       icao24: f.strOrNull('icao24'),
       mode3a: f.strOrNull('mode3a'),
       callsign: f.strOrNull('callsign'),
+      ...(f.boolOpt('observable') === false ? { observable: false } : {}),
     });
   });
   return out;

@@ -36,7 +36,7 @@ export function formatReport(r: EvalReport): string {
     ['truth aircraft', String(r.truthAircraft)],
     ['track ids', String(r.trackIds)],
     ['instants scored', `${r.instants} of ${r.truthInstants} (snapshot within ±${s.toleranceS} s)`],
-    ['aircraft hours', r.aircraftHours.toFixed(2)],
+    ['aircraft hours', `${r.aircraftHours.toFixed(2)}${r.unobservablePoints > 0 ? ` observable (${(r.unobservablePoints / 3600).toFixed(2)} h unobservable, not scored as missed)` : ''}`],
   ];
   const width = Math.max(29, ...rows.map(([label]) => label.length + 3));
   return rows.map(([label, value]) => label.padEnd(width) + value).join('\n') + '\n';

@@ -39,6 +39,8 @@ export class InstantAssociation {
   locP = 0;
   /** GOSPA: number of pairs assigned with d < c. */
   paired = 0;
+  /** GOSPA: per truth row, 1 when paired with a track at d < c. */
+  gospaPaired = new Uint8Array(0);
   /** Association: per truth row, the track column (d < gate) or -1. */
   assocCol = new Int32Array(0);
   /** Association: per truth row, the pair's distance (NaN when unassigned). */
@@ -55,7 +57,9 @@ export class InstantAssociation {
     if (this.assocCol.length < m) {
       this.assocCol = new Int32Array(m);
       this.assocDistM = new Float64Array(m);
+      this.gospaPaired = new Uint8Array(m);
     }
+    this.gospaPaired.fill(0, 0, m);
     this.assocCol.fill(-1, 0, m);
     this.assocDistM.fill(NaN, 0, m);
     this.locP = 0;
@@ -179,6 +183,7 @@ export class InstantAssociation {
         if (j >= 0 && distM[i * nk + j]! < cM) {
           this.locP += costGospa[i * nk + j]!;
           this.paired++;
+          this.gospaPaired[rows[i]!] = 1;
         }
       }
       const assoc = sameGate ? gospa : solveAssignment(costGate, mk, nk);

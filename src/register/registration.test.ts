@@ -22,7 +22,7 @@ const TRUE: Record<string, Bias> = {
   R2: { rangeOffsetM: -180, rangeGain: -120e-6, azimuthDeg: -0.2, timeOffsetS: -0.3 },
 };
 
-interface Flight { lat: number; lon: number; course: number; v: number; h: number; icao: string }
+interface Flight { lat: number; lon: number; course: number; v: number; h: number; icao: string; sq: string }
 
 function at(f: Flight, t: number): { latRad: number; lonRad: number; heightM: number } {
   const o = geodesicDirect(degToRad(f.lat), degToRad(f.lon), degToRad(f.course), f.v * t);
@@ -35,6 +35,8 @@ function scenario(seed: number, durationS: number, jump?: { sensor: string; from
   const flights: Flight[] = Array.from({ length: 30 }, (_, k) => ({
     lat: 31.4 + rng.uniform(-1, 1), lon: 33.9 + rng.uniform(-1.2, 1.2), course: rng.uniform(0, 360),
     v: rng.uniform(180, 250), h: rng.int(150, 390) * 30.48, icao: (0x700000 + k).toString(16),
+    // Two aircraft share a code, as happens: neither may be used by a Mode A/C radar.
+    sq: (0o2100 + Math.min(k, 28)).toString(8).padStart(4, '0'),
   }));
   const batches: { t: number; plots: Plot[] }[] = [];
   const truthOf = new Map<Plot, { latRad: number; lonRad: number; heightM: number }>();
@@ -47,7 +49,7 @@ function scenario(seed: number, durationS: number, jump?: { sensor: string; from
           return {
             kind: 'adsb', sensorId: s.id, partnerId: s.partnerId, timeS: 1.7e9 + t,
             latRad: p.latRad + (rng.gauss() * 30) / 6.36e6, lonRad: p.lonRad + (rng.gauss() * 30) / (6.38e6 * Math.cos(p.latRad)),
-            heightM: null, flightLevel: Math.round((f.h / 30.48) * 4) / 4, mode3a: '1000', icao24: f.icao, callsign: null,
+            heightM: null, flightLevel: Math.round((f.h / 30.48) * 4) / 4, mode3a: f.sq, icao24: f.icao, callsign: null,
           };
         });
         batches.push({ t, plots });
@@ -69,7 +71,9 @@ function scenario(seed: number, durationS: number, jump?: { sensor: string; from
           kind: 'radar', sensorId: s.id, partnerId: s.partnerId, timeS: 1.7e9 + t + b.timeOffsetS,
           rangeM: m.slantRangeM * (1 + b.rangeGain) + b.rangeOffsetM + rng.gauss() * s.sigmaRangeM,
           azimuthRad: m.azimuthRad + degToRad(azBias) + rng.gauss() * s.sigmaAzimuthRad!,
-          flightLevel: Math.round(f.h / 30.48), mode3a: '1000', icao24: f.icao, callsign: null, detection: 'mode-s',
+          // R1 is a Mode S radar (addresses); R2 a Mode A/C radar (codes only).
+          flightLevel: Math.round(f.h / 30.48), mode3a: f.sq, icao24: s.kind === 'mode-s' ? f.icao : null, callsign: null,
+          detection: s.kind === 'mode-s' ? 'mode-s' : 'psr+ssr',
         };
         truthOf.set(plot, truth);
         plots.push(plot);

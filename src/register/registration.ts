@@ -61,6 +61,8 @@ const APPLY_SIGMA = [25, 1e-4, 0.02 * (Math.PI / 180), 0.05];
 const DEFAULT_ADSB_SIGMA_M = 30;
 /** How far apart in time two ADS-B reports may be to interpolate between them. */
 const MAX_ADSB_GAP_S = 4;
+/** Marks a Mode 3/A code heard from more than one ADS-B aircraft. */
+const AMBIGUOUS = '';
 /** A radar plot is learnt from once ADS-B data reaches this far past its time. */
 const LEARN_DELAY_S = 1;
 /** ...and is dropped from the queue if ADS-B has not got there within this. */
@@ -133,6 +135,8 @@ export class Registration {
   private readonly meas = new Float64Array(3);
   readonly events: RegistrationEvent[] = [];
   private readonly waiting: RadarPlot[] = [];
+  /** Mode 3/A code -> the address of the one ADS-B aircraft squawking it (or AMBIGUOUS). */
+  private readonly squawks = new Map<string, string>();
   private adsbNowS = -Infinity;
 
   constructor(coalition: Coalition) {
@@ -154,7 +158,7 @@ export class Registration {
       if (p.kind === 'adsb') {
         this.rememberAdsb(p);
         if (p.timeS > this.adsbNowS) this.adsbNowS = p.timeS;
-      } else if (p.icao24 !== null && this.adsb.has(p.icao24)) this.waiting.push(p);
+      } else if (this.referenceFor(p) !== undefined) this.waiting.push(p);
     }
     // A radar plot is compared once ADS-B has reported past its time (the
     // reference is interpolated between the reports around it); plots that
@@ -207,6 +211,11 @@ export class Registration {
 
   private rememberAdsb(p: AdsbPlot): void {
     if (p.icao24 === null) return;
+    if (p.mode3a !== null) {
+      const prev = this.squawks.get(p.mode3a);
+      if (prev === undefined) this.squawks.set(p.mode3a, p.icao24);
+      else if (prev !== p.icao24) this.squawks.set(p.mode3a, AMBIGUOUS);
+    }
     const h = p.heightM ?? (p.flightLevel !== null ? flightLevelToM(p.flightLevel) : null);
     if (h === null) return;
     let hist = this.adsb.get(p.icao24);
@@ -246,9 +255,20 @@ export class Registration {
     return true;
   }
 
+  /**
+   * The ADS-B history of the aircraft a radar plot is of: by Mode S address,
+   * or (for a Mode A/C plot) by a Mode 3/A code that exactly one ADS-B
+   * aircraft is squawking; a code two aircraft share identifies neither.
+   */
+  private referenceFor(p: RadarPlot): AdsbHistory | undefined {
+    if (p.icao24 !== null) return this.adsb.get(p.icao24);
+    if (p.mode3a === null) return undefined;
+    const owner = this.squawks.get(p.mode3a);
+    return owner === undefined || owner === AMBIGUOUS ? undefined : this.adsb.get(owner);
+  }
+
   private learn(p: RadarPlot): void {
-    if (p.icao24 === null) return;
-    const hist = this.adsb.get(p.icao24);
+    const hist = this.referenceFor(p);
     const f = this.filters.get(p.sensorId);
     const frame = this.frames.get(p.sensorId);
     const sensor = this.sensors.get(p.sensorId);
@@ -265,6 +285,10 @@ export class Registration {
     if (!this.adsbAt(hist, p.timeS, pos)) return;
     const m = frame.radarMeasure(pos[0]!, pos[1]!, pos[2]!, this.meas);
     const rho = m[0]!, theta = m[1]!;
+    // A Mode 3/A match must also agree in place: the largest biases we expect
+    // (300 m + 200 ppm in range, 0.3 degrees at 250 km is 1.3 km across) stay
+    // well inside these bounds; another aircraft with a reused code does not.
+    if (p.icao24 === null && (Math.abs(p.rangeM - rho) > 3000 || Math.abs(wrap(p.azimuthRad - theta)) * rho > 5000)) return;
     const rhoDot = (rho1 - rho0) / (2 * dt);
     const thetaDot = wrap(th1 - th0) / (2 * dt);
     f.drift(p.timeS);

@@ -13,6 +13,9 @@ export const ASSUMED_HEIGHT_M = 6000;
 /** 1-sigma of that assumption; it widens the measurement along the line of sight. */
 export const ASSUMED_HEIGHT_SIGMA_M = 4000;
 
+/** sin(10 degrees): the steepest elevation an unknown-height plot is placed at. */
+const SIN_MAX_ASSUMED_ELEVATION = Math.sin((10 * Math.PI) / 180);
+
 export interface PositionMeasurement {
   e: number;
   n: number;
@@ -82,7 +85,10 @@ export class TrackPlane {
       return out;
     }
     const stated = plot.flightLevel !== null ? flightLevelToM(plot.flightLevel) : null;
-    const h = stated ?? heightHintM ?? ASSUMED_HEIGHT_M;
+    // Without a height, assume a typical one, but never a steeper elevation
+    // than surveillance radars look at: close to the antenna an unknown
+    // target is low (an aircraft near the airport), not straight overhead.
+    const h = stated ?? heightHintM ?? Math.min(ASSUMED_HEIGHT_M, sensor.altM + plot.rangeM * SIN_MAX_ASSUMED_ELEVATION);
     const sf = this.siteFrame(sensor);
     const g = sf.radarToGeodetic(plot.rangeM, plot.azimuthRad, h, this.geo);
     const p = this.toPlane(g[0]!, g[1]!, g[2]!);

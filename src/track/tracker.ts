@@ -13,6 +13,7 @@ import { NX, innovation, predictCv, updatePosition, type Innovation } from './ka
 import { TrackPlane, type PositionMeasurement } from './measure.ts';
 import { Grid } from './grid.ts';
 import { ImmFilter } from './imm.ts';
+import { ClutterMap } from './clutter.ts';
 
 export interface TrackerOptions {
   /**
@@ -47,10 +48,16 @@ export const defaultTrackerOptions: TrackerOptions = {
 
 /**
  * Track management, written down:
- * - A plot no track takes starts a tentative track (velocity unknown, wide).
+ * - A plot no track takes starts a tentative track (velocity unknown, wide),
+ *   unless it is a primary-only plot in a clutter cell (src/track/clutter.ts).
  * - Tentative -> confirmed after CONFIRM_HITS updates spanning at least
  *   CONFIRM_SPAN_S (a Mode S address or ADS-B report identifies the aircraft,
- *   so two updates suffice: FAST_CONFIRM_HITS).
+ *   so two updates suffice: FAST_CONFIRM_HITS). A track seen only by primary
+ *   radar (no Mode 3/A, no address) could be clutter, so it needs
+ *   PRIMARY_CONFIRM_HITS over PRIMARY_CONFIRM_SPAN_S. An unidentified track must
+ *   also move faster than MIN_CONFIRM_SPEED_MPS (50 kt): fixed clutter
+ *   patches repeat in place and never confirm (nor would a hovering
+ *   helicopter without a transponder: a known limit).
  * - Confirmed -> coasting when no plot came for COAST_AFTER_S; back to
  *   confirmed at the next update.
  * - Deleted: tentative after TENTATIVE_TIMEOUT_S without update; confirmed or
@@ -67,6 +74,9 @@ export const lifecycle = {
   TENTATIVE_TIMEOUT_S: 14,
   DELETE_AFTER_S: 30,
   DELETE_SIGMA_M: 1500,
+  MIN_CONFIRM_SPEED_MPS: 25,
+  PRIMARY_CONFIRM_HITS: 5,
+  PRIMARY_CONFIRM_SPAN_S: 12,
 } as const;
 
 interface TrackState {
@@ -103,6 +113,8 @@ export interface TrackerStats {
   deleted: number;
   merged: number;
   unknownSensorPlots: number;
+  /** Primary-only plots in clutter cells that neither started nor fed a tentative track. */
+  clutterSuppressed: number;
 }
 
 export class Tracker {
@@ -110,7 +122,8 @@ export class Tracker {
   private readonly sensors = new Map<string, Sensor>();
   private tracks: TrackState[] = [];
   private nextNum = 1;
-  readonly stats: TrackerStats = { plots: 0, associated: 0, started: 0, deleted: 0, merged: 0, unknownSensorPlots: 0 };
+  readonly stats: TrackerStats = { plots: 0, associated: 0, started: 0, deleted: 0, merged: 0, unknownSensorPlots: 0, clutterSuppressed: 0 };
+  private readonly clutterMaps = new Map<string, ClutterMap>();
   private readonly meas: PositionMeasurement = { e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null };
   private readonly grid = new Grid<TrackState>(COARSE_GATE_M);
   private gridDirty = true;
@@ -185,16 +198,34 @@ export class Tracker {
     }
     let rowToCol: Int32Array | null = null;
     if (anyGated) rowToCol = solveAssignment(cost, nP, nC, FORBID).rowToCol;
+    const map = this.clutterMapOf(sensor.id);
     for (let i = 0; i < nP; i++) {
       const plot = batch[i]!;
       const j = rowToCol ? rowToCol[i]! : -1;
-      if (j >= 0 && j < nT) {
-        this.update(cand[j]!, plot, sensor);
+      const tr = j >= 0 && j < nT ? cand[j]! : null;
+      // A primary-only plot in a clutter cell may only update a track that a
+      // transponder has identified: clutter can neither start nor keep alive
+      // a track of its own.
+      const primary = plot.kind === 'radar' && plot.detection === 'psr';
+      const clutter = primary && map.isClutter(plot.rangeM, plot.azimuthRad, plot.timeS);
+      if (primary) map.add(plot.rangeM, plot.azimuthRad, plot.timeS);
+      if (clutter && (!tr || (tr.icao24 === null && tr.mode3a === null))) {
+        this.stats.clutterSuppressed++;
+        continue;
+      }
+      if (tr) {
+        this.update(tr, plot, sensor);
         this.stats.associated++;
       } else {
         this.start(plot, sensor);
       }
     }
+  }
+
+  private clutterMapOf(sensorId: string): ClutterMap {
+    let m = this.clutterMaps.get(sensorId);
+    if (!m) this.clutterMaps.set(sensorId, (m = new ClutterMap()));
+    return m;
   }
 
   /** Place every track in the grid at its position dead-reckoned to `timeS`. */
@@ -265,8 +296,11 @@ export class Tracker {
     if (tr.status === 'coasting') tr.status = 'confirmed';
     else if (tr.status === 'tentative') {
       const fast = tr.icao24 !== null;
-      const need = fast ? lifecycle.FAST_CONFIRM_HITS : lifecycle.CONFIRM_HITS;
-      if (tr.hits >= need && tr.lastUpdateS - tr.firstS >= (fast ? 1 : lifecycle.CONFIRM_SPAN_S)) tr.status = 'confirmed';
+      const primaryOnly = tr.mode3a === null && !fast;
+      const need = fast ? lifecycle.FAST_CONFIRM_HITS : primaryOnly ? lifecycle.PRIMARY_CONFIRM_HITS : lifecycle.CONFIRM_HITS;
+      const span = fast ? 1 : primaryOnly ? lifecycle.PRIMARY_CONFIRM_SPAN_S : lifecycle.CONFIRM_SPAN_S;
+      const moving = Math.hypot(tr.x[2]!, tr.x[3]!) >= lifecycle.MIN_CONFIRM_SPEED_MPS;
+      if (tr.hits >= need && tr.lastUpdateS - tr.firstS >= span && (fast || moving)) tr.status = 'confirmed';
     }
   }
 
