@@ -1,7 +1,9 @@
 // The operations-room page in a real browser (Debian chromium, headless,
-// software WebGL): tracks published on the bus must be drawn by MapLibre
-// (read back from the rendered layer, not just received), move, fill the
-// table, and the page must not contact any host but its own server.
+// software WebGL): an operator logs in through the form, tracks published on
+// the bus must be drawn by MapLibre (read back from the rendered layer, not
+// just received), move, fill the table, the status bar names the partner,
+// logout returns to the form, and the page must not contact any host but
+// its own server.
 // Leaves a screenshot at /tmp/skyfuse-browser.png for a person to look at.
 
 import assert from 'node:assert/strict';
@@ -13,11 +15,13 @@ import { after, before, describe, test } from 'node:test';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { InProcessBus } from '../src/core/bus.ts';
 import type { Coalition, SystemTrack, TrackFrame } from '../src/core/types.ts';
-import { type ServerHandle, startServer } from '../src/serve/index.ts';
+import { Membership, type ServerHandle, UserDirectory, startServer } from '../src/serve/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const DEG = Math.PI / 180;
 const TOKEN = 'browser-test-token-0123456789';
+const USER = 'cyp-operator';
+const PASSWORD = 'browser test password 1';
 const T0 = 1763900000;
 /** Data seconds per published frame: faster than real time so movement shows within a few frames. */
 const DATA_STEP_S = 4;
@@ -72,11 +76,16 @@ const FLIGHTS: Flight[] = [
 ];
 const IDS = FLIGHTS.map((f) => f.id).sort();
 
+// Every partner releases everything: one audience, whose frames every session sees.
+const membership = new Membership(coalition);
+const AUDIENCE = membership.audienceOf('CYP')!.key;
+
 function frameAt(k: number): TrackFrame {
   const dt = k * DATA_STEP_S;
   const timeS = T0 + dt;
   return {
     kind: 'frame',
+    audience: AUDIENCE,
     timeS,
     tracks: FLIGHTS.map((f) => ({
       kind: 'track',
@@ -111,7 +120,9 @@ describe('operations-room page in chromium', { skip: hasChromium ? false : `${CH
 
   before(async () => {
     bus = new InProcessBus();
-    server = await startServer({ host: '127.0.0.1', port: 0, bus, coalition, token: TOKEN });
+    const users = new UserDirectory();
+    await users.add({ username: USER, partnerId: 'CYP', role: 'operator' }, PASSWORD);
+    server = await startServer({ host: '127.0.0.1', port: 0, bus, membership, users, demo: true, operator: { token: TOKEN, partnerId: 'EGY' } });
     timer = setInterval(() => {
       bus.publish('tracks', frameAt(k));
       if (k % 5 === 0) {
@@ -136,7 +147,7 @@ describe('operations-room page in chromium', { skip: hasChromium ? false : `${CH
     if (userDir) await rm(userDir, { recursive: true, force: true });
   });
 
-  test('draws the published tracks, follows their motion, fills the table, and talks only to 127.0.0.1', { timeout: 120_000 }, async () => {
+  test('logs in through the form, draws the published tracks, follows their motion, fills the table, logs out, and talks only to 127.0.0.1', { timeout: 120_000 }, async () => {
     const requests: string[] = [];
     const problems: string[] = [];
     context.on('request', (r) => requests.push(r.url()));
@@ -148,7 +159,25 @@ describe('operations-room page in chromium', { skip: hasChromium ? false : `${CH
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
 
     page.setDefaultTimeout(45_000);
-    await page.goto(server.operatorUrl);
+    await page.goto(server.url);
+
+    // No session: the login form, the demo warning, nothing drawn.
+    await page.locator('#login-form').waitFor({ state: 'visible' });
+    assert.ok(await page.locator('#demo-banner').isVisible());
+    assert.match(await page.locator('#demo-banner').innerText(), /DEMO ACCOUNTS/);
+    assert.equal(await page.evaluate(() => window.__skyfuse!.trackCount()), 0);
+    // A wrong password is refused in the form.
+    await page.locator('#login-user').fill(USER);
+    await page.locator('#login-password').fill('not the password');
+    await page.locator('#login-submit').click();
+    await page.waitForFunction(() => (document.querySelector('#login-error')?.textContent ?? '').includes('wrong username or password'));
+    assert.ok(await page.locator('#login-form').isVisible());
+    // The right one opens the picture.
+    await page.locator('#login-password').fill(PASSWORD);
+    await page.locator('#login-password').press('Enter');
+    await page.locator('#login').waitFor({ state: 'hidden' });
+    await page.waitForFunction(() => (document.querySelector('#who')?.textContent ?? '').includes('Cyprus'));
+    assert.equal(await page.locator('#who').innerText(), `Cyprus (CYP) - ${USER}, operator`);
 
     // Drawn, not just received: the ids come back from MapLibre's rendered track layer.
     await page.waitForFunction(
@@ -164,7 +193,7 @@ describe('operations-room page in chromium', { skip: hasChromium ? false : `${CH
     assert.deepEqual(await page.evaluate(() => window.__skyfuse!.renderedTrackIds()), IDS);
     assert.equal(await page.evaluate(() => window.__skyfuse!.trackCount()), FLIGHTS.length);
 
-    // The fragment (token) is gone from the address bar once read.
+    // The session token never appears in the address bar.
     assert.ok(!page.url().includes('token'), page.url());
 
     // Tracks move: data time advances and the rendered T1 symbol moves east.
@@ -221,6 +250,17 @@ describe('operations-room page in chromium', { skip: hasChromium ? false : `${CH
     await page.waitForTimeout(1000);
     await page.screenshot({ path: SCREENSHOT });
 
+    // Logout: the session ends on the server, the picture is cleared, the form is back.
+    const token = await page.evaluate(() => sessionStorage.getItem('skyfuse.token'));
+    assert.ok(token && token.length >= 40);
+    await page.locator('#logout').click();
+    await page.locator('#login-form').waitFor({ state: 'visible' });
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('skyfuse.token')), null);
+    await page.waitForTimeout(3 * PUBLISH_MS);
+    assert.equal(await page.evaluate(() => window.__skyfuse!.trackCount()), 0, 'no frame after logout');
+    assert.equal(await page.locator('#track-table tbody tr').count(), 0);
+    assert.equal((await fetch(new URL('/api/status', server.url), { headers: { authorization: `Bearer ${token}` } })).status, 401);
+
     const outside = requests.filter((u) => {
       const url = new URL(u);
       // data: and blob: URLs are in-page (MapLibre's CSS icons, its worker fallback), not network.
@@ -231,15 +271,28 @@ describe('operations-room page in chromium', { skip: hasChromium ? false : `${CH
     assert.ok(requests.some((u) => u.endsWith('/assets/maplibre-gl-worker.mjs')), 'MapLibre worker served by us');
     assert.ok(requests.some((u) => u.endsWith('/assets/countries-50m.json')), 'outlines served by us');
     assert.ok(requests.some((u) => u.startsWith('ws://127.0.0.1:') && u.endsWith('/api/ws')), 'picture streamed by our WebSocket');
-    assert.deepEqual(problems, []);
+    // The browser reports the deliberately wrong password's 401 on the console; that one only.
+    const refusedLogin = problems.filter((p) => /status of 401/.test(p));
+    assert.equal(refusedLogin.length, 1, problems.join('\n'));
+    assert.deepEqual(problems.filter((p) => !refusedLogin.includes(p)), []);
     await page.close();
   });
 
-  test('a wrong token in the address shows "credentials refused" and draws nothing', { timeout: 60_000 }, async () => {
+  test('a wrong token in the address shows "credentials refused", the login form, and draws nothing', { timeout: 60_000 }, async () => {
     const page = await context.newPage();
     await page.goto(`${server.url}#token=not-the-token-0123456789`);
     await page.waitForFunction(() => document.querySelector('#conn')?.getAttribute('data-state') === 'unauthorized', undefined, { timeout: 30_000 });
+    assert.ok(await page.locator('#login-form').isVisible());
     assert.equal(await page.evaluate(() => window.__skyfuse!.trackCount()), 0);
+    await page.close();
+  });
+
+  test('the printed address (#token=) opens the demo session of its partner without the form', { timeout: 60_000 }, async () => {
+    const page = await context.newPage();
+    await page.goto(server.operatorUrl);
+    await page.waitForFunction(() => (document.querySelector('#who')?.textContent ?? '').includes('Egypt'), undefined, { timeout: 30_000 });
+    assert.ok(!(await page.locator('#login-form').isVisible()));
+    await page.waitForFunction(() => (window.__skyfuse?.trackCount() ?? 0) === 6, undefined, { timeout: 30_000 });
     await page.close();
   });
 });

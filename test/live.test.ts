@@ -1,30 +1,42 @@
 // What `npm start` does, end to end: `skyfuse serve` runs the simulated
-// coalition live (real UDP on loopback, ingest, tracker, bus, server), and a
-// real browser opening the printed URL draws the tracks and sees them move.
+// coalition live (real UDP on loopback, ingest, one fusion per audience,
+// bus, server), and a real browser opening the printed URL draws the tracks
+// and sees them move. The coalition file given here has Jordan release its
+// radars to Egypt only, so a Cyprus operator logged in with a printed demo
+// account gets a different picture, without Jordan's radars.
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { coalitionToJson } from '../src/coalition/coalition.ts';
+import { loadScenario } from '../src/sim/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = resolve(import.meta.dirname, '..');
 let child: ChildProcess | undefined;
 let context: BrowserContext | undefined;
 let userDir: string | undefined;
+let workDir: string | undefined;
 
 after(async () => {
   await context?.close();
   child?.kill('SIGTERM');
   if (userDir) await rm(userDir, { recursive: true, force: true });
+  if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
-async function startServe(): Promise<{ operatorUrl: string; stderr: () => string }> {
-  child = spawn(process.execPath, [join(root, 'bin', 'skyfuse'), 'serve', '--scenario', 'small', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startServe(): Promise<{ operatorUrl: string; accounts: Map<string, string>; stderr: () => string }> {
+  workDir = await mkdtemp(join(tmpdir(), 'skyfuse-live-coalition-'));
+  const c = coalitionToJson(loadScenario('small').coalition) as { partners: { id: string; releases?: unknown }[] };
+  c.partners.find((p) => p.id === 'JOR')!.releases = [{ to: ['EGY'], content: 'full' }];
+  const coalitionFile = join(workDir, 'coalition.json');
+  await writeFile(coalitionFile, JSON.stringify(c));
+  child = spawn(process.execPath, [join(root, 'bin', 'skyfuse'), 'serve', '--scenario', 'small', '--coalition', coalitionFile, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
@@ -33,26 +45,43 @@ async function startServe(): Promise<{ operatorUrl: string; stderr: () => string
     child!.stdout!.on('data', (d) => {
       out += d;
       const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(out);
-      if (m) {
+      if (m && /coalition-admin .*\n/.test(out)) {
         clearTimeout(timer);
         res(m[1]!);
       }
     });
     child!.once('exit', (code) => rej(new Error(`serve exited with ${code}: ${err}`)));
   });
-  return { operatorUrl: url, stderr: () => err };
+  // "  cyp-operator       <password>  operator of Cyprus (CYP)"
+  const accounts = new Map([...out.matchAll(/^ +([a-z0-9.-]+) +(\S{16}) +\S+ of /gm)].map((m) => [m[1]!, m[2]!]));
+  return { operatorUrl: url, accounts, stderr: () => err };
 }
 
 test('skyfuse serve shows the live coalition picture in a browser, with tracks moving', { timeout: 150_000, skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed (apt-get install chromium)` }, async () => {
-  const { operatorUrl, stderr } = await startServe();
+  const { operatorUrl, accounts, stderr } = await startServe();
   const base = operatorUrl.slice(0, operatorUrl.indexOf('#'));
   const token = operatorUrl.slice(operatorUrl.indexOf('#token=') + 7);
+  const get = async <T>(path: string, tok: string): Promise<T> => {
+    const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${tok}` } });
+    assert.equal(res.status, 200, path);
+    return (await res.json()) as T;
+  };
 
-  // The API refuses a request without the token and answers with it.
+  // The API refuses a request without a session and answers the printed one: a demo operator of Egypt.
   assert.equal((await fetch(`${base}api/status`)).status, 401);
-  const ok = await fetch(`${base}api/coalition`, { headers: { authorization: `Bearer ${token}` } });
-  assert.equal(ok.status, 200);
-  assert.equal(((await ok.json()) as { sensors: unknown[] }).sensors.length, 5);
+  assert.equal((await get<{ sensors: unknown[] }>('api/coalition', token)).sensors.length, 5);
+  assert.equal((await get<{ partner: string }>('api/me', token)).partner, 'EGY');
+
+  // One demo operator per partner (and a coalition administrator), printed once.
+  assert.deepEqual([...accounts.keys()], ['egy-operator', 'jor-operator', 'cyp-operator', 'coalition-admin']);
+  const login = await fetch(`${base}api/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'cyp-operator', password: accounts.get('cyp-operator') }),
+  });
+  assert.equal(login.status, 200);
+  const cyp = ((await login.json()) as { token: string }).token;
+  // Cyprus is not released Jordan's radars: it is not told of them, and its tracks never name them.
+  const cypSensors = (await get<{ sensors: { id: string }[] }>('api/coalition', cyp)).sensors.map((s) => s.id);
+  assert.deepEqual(cypSensors, ['EGY-CAI-1', 'EGY-ARI-1', 'CYP-TRO-1']);
 
   userDir = await mkdtemp(join(tmpdir(), 'skyfuse-live-'));
   context = await chromium.launchPersistentContext(userDir, {
@@ -78,5 +107,18 @@ test('skyfuse serve shows the live coalition picture in a browser, with tracks m
   const moved = ids.filter((id) => p1[id] && p2[id] && (p1[id]![0] !== p2[id]![0] || p1[id]![1] !== p2[id]![1]));
   assert.ok(moved.length >= 15, `${moved.length} of ${ids.length} tracks moved`);
   await page.screenshot({ path: '/tmp/skyfuse-live.png' });
+
+  // Meanwhile, the two partners' pictures differ: Egypt's tracks are fused with Jordan's radars, Cyprus's never.
+  type Tracks = { t: number; tracks: { status: string; sensors: string[] }[] };
+  const named = (f: Tracks) => new Set(f.tracks.flatMap((t) => t.sensors));
+  let egySawJordan = false;
+  for (let i = 0; i < 5; i++) {
+    const [egy, cy] = await Promise.all([get<Tracks>('api/tracks', token), get<Tracks>('api/tracks', cyp)]);
+    assert.ok(cy.tracks.filter((t) => t.status === 'confirmed').length >= 10, 'Cyprus has a picture');
+    for (const s of named(cy)) assert.ok(!s.startsWith('JOR-'), `a Cyprus track names ${s}`);
+    if ([...named(egy)].some((s) => s.startsWith('JOR-'))) egySawJordan = true;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  assert.ok(egySawJordan, "Egypt's tracks are fused with Jordan's radars");
   assert.doesNotMatch(stderr(), /internal error/);
 });

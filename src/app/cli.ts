@@ -174,9 +174,18 @@ export function buildCli(): Command {
       const live = await startLive({
         scenario, ...(coalition ? { coalition } : {}), host: o.host, port: o.port,
         ...(process.env.SKYFUSE_TOKEN ? { token: process.env.SKYFUSE_TOKEN } : {}),
+        demoAccounts: true,
         log: (l) => process.stderr.write(l + '\n'),
       });
-      process.stdout.write(`skyfuse operations room: ${live.operatorUrl}\n`);
+      // Printed once, to the terminal only: the passwords are stored nowhere (the server keeps scrypt hashes in memory).
+      const who = live.membership.partner(live.operatorPartner);
+      const lines = [
+        `skyfuse operations room: ${live.operatorUrl}`,
+        `  (that address is a demo operator session of ${who?.name ?? ''} (${live.operatorPartner}); or log in at ${live.url})`,
+        'DEMO ACCOUNTS - for this run only, passwords shown once, not for operational use:',
+        ...live.demoAccounts.map((a) => `  ${a.username.padEnd(18)} ${a.password}  ${a.role} of ${a.partnerName} (${a.partnerId})`),
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
       const stop = () => {
         live.close().then(() => process.exit(0), () => process.exit(1));
       };

@@ -1,8 +1,12 @@
 // The live pipeline behind `skyfuse serve` / `npm start`: a simulated
 // coalition sends each radar's ASTERIX over real UDP on loopback, one port
-// per sensor; ingest receives, decodes and stamps plots; the tracker fuses
-// them; track frames go on the bus to the operations room. Swap the
-// simulator for real radars by pointing them at the receivers' ports.
+// per sensor; ingest receives, decodes and stamps plots; one fusion per
+// releasability audience (src/coalition/fusion.ts) tracks exactly the plots
+// released to it; each frame goes on the bus addressed to its audience, and
+// the operations room shows it only to that audience's partners. Membership
+// changes (the scenario's partner-status events, or a coalition
+// administrator through the API) take effect at once, without restart.
+// Swap the simulator for real radars by pointing them at the receivers' ports.
 
 import { SensorDirectory } from '../coalition/coalition.ts';
 import { InProcessBus, type Bus } from '../core/bus.ts';
@@ -10,10 +14,9 @@ import { ErrorCounter } from '../core/errors.ts';
 import { dayStartS, isoDay } from '../core/time.ts';
 import type { Coalition } from '../core/types.ts';
 import { PlotDecoder, UdpReceiver, UdpSender } from '../ingest/index.ts';
-import { generateToken, startServer } from '../serve/index.ts';
+import { AudienceFusion } from '../coalition/fusion.ts';
+import { Membership, UserDirectory, generateToken, randomPassword, startServer, type Role } from '../serve/index.ts';
 import { simulate, type Scenario } from '../sim/index.ts';
-import { TrackingLoop } from '../track/loop.ts';
-import { Tracker } from '../track/tracker.ts';
 
 export interface LiveOptions {
   readonly scenario: Scenario;
@@ -21,7 +24,12 @@ export interface LiveOptions {
   readonly coalition?: Coalition;
   readonly host: string;
   readonly port: number;
+  /** Token of the session in `operatorUrl` (default: random). */
   readonly token?: string;
+  /** Partner of that session (default: the first member). */
+  readonly tokenPartner?: string;
+  /** Create demo accounts with random passwords (returned once, in `demoAccounts`). */
+  readonly demoAccounts?: boolean;
   readonly log: (line: string) => void;
   readonly clock?: () => number;
 }
@@ -30,7 +38,37 @@ export interface LiveSystem {
   readonly url: string;
   readonly operatorUrl: string;
   readonly bus: Bus;
+  readonly membership: Membership;
+  /** The partner whose picture the session in `operatorUrl` sees. */
+  readonly operatorPartner: string;
+  /** Demo accounts and their passwords: print them once, never store them. */
+  readonly demoAccounts: readonly DemoAccount[];
   close(): Promise<void>;
+}
+
+export interface DemoAccount {
+  readonly username: string;
+  readonly password: string;
+  readonly partnerId: string;
+  readonly partnerName: string;
+  readonly role: Role;
+}
+
+/** A partner-status event of the scenario (sim spec `events`), read defensively. */
+interface PartnerStatusEvent {
+  readonly atS: number;
+  readonly partner: string;
+  readonly status: 'member' | 'suspended' | 'withdrawn';
+}
+
+function partnerStatusEvents(scenario: Scenario): PartnerStatusEvent[] {
+  const events = (scenario.spec as { events?: unknown }).events;
+  if (!Array.isArray(events)) return [];
+  return events
+    .filter((e): e is PartnerStatusEvent & { type: string } =>
+      typeof e === 'object' && e !== null && (e as { type?: unknown }).type === 'partner-status')
+    .map((e) => ({ atS: e.atS, partner: e.partner, status: e.status }))
+    .sort((a, b) => a.atS - b.atS);
 }
 
 export async function startLive(o: LiveOptions): Promise<LiveSystem> {
@@ -41,8 +79,10 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
   const errors = new ErrorCounter();
   const nowS = clock();
   const decoder = new PlotDecoder(directory, dayStartS(isoDay(nowS)), errors);
-  const tracker = new Tracker(coalition);
-  const loop = new TrackingLoop(tracker, { periodS: 1, reorderWindowS: 1 }, (frame) => bus.publish('tracks', frame));
+  const fusion = new AudienceFusion(coalition, { periodS: 1, reorderWindowS: 1 }, ({ audience, frame }) =>
+    bus.publish('tracks', { ...frame, audience: audience.key }),
+  );
+  const membership = new Membership(coalition, fusion);
 
   // Ingest: one receiver per simulated sensor, on an ephemeral loopback port.
   const receivers = new Map<string, UdpReceiver>();
@@ -53,7 +93,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
       (block) => {
         const { plots, events } = decoder.decode(block);
         if (events.length) bus.publish('events', events);
-        if (plots.length) loop.push(plots);
+        if (plots.length) fusion.push(plots);
       },
       (e) => errors.add(e.code, `${e.code}: ${e.message}`),
     );
@@ -64,6 +104,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
 
   // The simulated radars, paced to the wall clock.
   const sim = simulate(o.scenario, { startS: nowS, durationS: 30 * 86400 });
+  const membershipEvents = partnerStatusEvents(o.scenario).filter((e) => membership.partner(e.partner));
   let stopped = false;
   let pending: ReturnType<typeof sim.next> | null = null;
   const pump = () => {
@@ -79,16 +120,52 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
       }
       pending = null;
     }
-    loop.tick(now);
+    while (membershipEvents.length > 0 && membershipEvents[0]!.atS + nowS <= now) {
+      const e = membershipEvents.shift()!;
+      const ch = membership.setPartnerStatus(e.partner, e.status);
+      o.log(`live: scenario event at +${e.atS} s: partner ${ch.partnerId} ${ch.from} -> ${ch.to}`);
+    }
+    fusion.tick(now);
   };
   const timer = setInterval(pump, 100);
 
-  const token = o.token ?? generateToken();
-  const server = await startServer({ host: o.host, port: o.port, bus, coalition, token, log: o.log });
+  const users = new UserDirectory();
+  const demoAccounts: DemoAccount[] = [];
+  if (o.demoAccounts) {
+    const wanted: { username: string; partnerId: string; partnerName: string; role: Role }[] = coalition.partners.map((p) => ({
+      username: `${p.id.toLowerCase()}-operator`, partnerId: p.id, partnerName: p.name, role: 'operator' as const,
+    }));
+    const first = coalition.partners[0]!;
+    wanted.push({ username: 'coalition-admin', partnerId: first.id, partnerName: first.name, role: 'coalition-admin' });
+    await Promise.all(wanted.map(async (w) => {
+      const password = randomPassword();
+      await users.add({ username: w.username, partnerId: w.partnerId, role: w.role }, password);
+      demoAccounts.push({ ...w, password });
+    }));
+    demoAccounts.sort((a, b) => wanted.findIndex((w) => w.username === a.username) - wanted.findIndex((w) => w.username === b.username));
+  }
+
+  const tokenPartner = o.tokenPartner ?? (coalition.partners.find((p) => p.status === 'member') ?? coalition.partners[0]!).id;
+  let server;
+  try {
+    server = await startServer({
+      host: o.host, port: o.port, bus, membership, users, log: o.log, demo: o.demoAccounts === true,
+      operator: { token: o.token ?? generateToken(), partnerId: tokenPartner, name: `demo-${tokenPartner.toLowerCase()}` },
+    });
+  } catch (err) {
+    stopped = true;
+    clearInterval(timer);
+    for (const s of senders.values()) await s.close();
+    for (const r of receivers.values()) await r.close();
+    throw err;
+  }
   return {
     url: server.url,
     operatorUrl: server.operatorUrl,
     bus,
+    membership,
+    operatorPartner: tokenPartner,
+    demoAccounts,
     async close() {
       stopped = true;
       clearInterval(timer);

@@ -1,9 +1,10 @@
-// Operator credentials. One bearer token for now (a later issue brings
-// per-partner users). Tokens are compared as SHA-256 digests with
-// timingSafeEqual, so neither the content nor the length of the expected
-// token leaks through response timing. The token never appears in a log line.
+// Where credentials travel: a bearer token in the Authorization header, or
+// (browsers cannot set headers on a WebSocket) as the subprotocol
+// `token.<token>`, and in the URL fragment of the printed demo address. What a
+// token is worth is decided by the session registry (users.ts), which keeps
+// only digests. A token never appears in a log line.
 
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { SkyError } from '../core/errors.ts';
 import { WS_PROTOCOL, WS_TOKEN_PREFIX } from './wire.ts';
 
@@ -14,7 +15,7 @@ import { WS_PROTOCOL, WS_TOKEN_PREFIX } from './wire.ts';
  */
 const TOKEN_RE = /^[A-Za-z0-9._~-]{16,256}$/;
 
-/** A fresh operator token: 192 random bits, base64url. */
+/** A fresh token for the printed demo session: 192 random bits, base64url. */
 export function generateToken(): string {
   return randomBytes(24).toString('base64url');
 }
@@ -24,25 +25,8 @@ export function checkTokenShape(token: string): void {
   if (!TOKEN_RE.test(token)) {
     throw new SkyError(
       'SKY_SERVE_TOKEN_WEAK',
-      'the operator token must be 16..256 characters of A-Z a-z 0-9 . _ ~ - (generate one with generateToken())',
+      'the demo session token must be 16..256 characters of A-Z a-z 0-9 . _ ~ - (generate one with generateToken())',
     );
-  }
-}
-
-const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
-
-export class TokenCheck {
-  private readonly expected: Buffer;
-
-  constructor(token: string) {
-    checkTokenShape(token);
-    this.expected = digest(token);
-  }
-
-  /** Constant-time comparison of a presented token with the operator token. */
-  accepts(presented: string | null): boolean {
-    if (presented === null) return false;
-    return timingSafeEqual(digest(presented), this.expected);
   }
 }
 

@@ -89,20 +89,116 @@ export const coalitionSchema = {
 
 export const statusSchema = {
   type: 'object',
-  required: ['frameTimeS', 'trackCount', 'uptimeS', 'serverTimeS', 'wsClients'],
+  required: ['partner', 'frameTimeS', 'trackCount', 'uptimeS', 'serverTimeS', 'wsClients'],
   properties: {
-    frameTimeS: { ...nullableNum, description: 'Data time of the latest frame, s since epoch (UTC)' },
+    partner: { ...str, description: 'The partner whose picture this session sees' },
+    frameTimeS: { ...nullableNum, description: "Data time of the latest frame of this partner's picture, s since epoch (UTC)" },
     trackCount: { type: 'integer' },
     uptimeS: num,
     serverTimeS: { ...num, description: 'Wall clock of the server, s since epoch (UTC)' },
-    wsClients: { type: 'integer', description: 'Open WebSocket connections' },
+    wsClients: { type: 'integer', description: "Open WebSocket connections of this partner's sessions" },
+  },
+} as const;
+
+const roleSchema = { type: 'string', enum: ['operator', 'partner-admin', 'coalition-admin'] } as const;
+const partnerStatusEnum = { type: 'string', enum: ['member', 'suspended', 'withdrawn'] } as const;
+
+export const loginRequestSchema = {
+  type: 'object',
+  required: ['username', 'password'],
+  additionalProperties: false,
+  properties: {
+    username: { type: 'string', minLength: 1, maxLength: 64 },
+    password: { type: 'string', minLength: 1, maxLength: 1024 },
+  },
+} as const;
+
+export const loginResultSchema = {
+  type: 'object',
+  required: ['token', 'expiresS', 'user', 'partner', 'partnerName', 'role'],
+  properties: {
+    token: { ...str, description: 'Session token: send as `Authorization: Bearer <token>`' },
+    expiresS: { ...num, description: 'When the session ends, s since epoch (UTC)' },
+    user: str,
+    partner: str,
+    partnerName: str,
+    role: roleSchema,
+  },
+} as const;
+
+export const meSchema = {
+  type: 'object',
+  required: ['subject', 'kind', 'partner', 'partnerName', 'partnerStatus', 'role', 'expiresS', 'demo'],
+  properties: {
+    subject: { ...str, description: "The user, the API token's label or the demo session's name" },
+    kind: { type: 'string', enum: ['login', 'api', 'demo'] },
+    partner: str,
+    partnerName: str,
+    partnerStatus: partnerStatusEnum,
+    role: roleSchema,
+    expiresS: { ...nullableNum, description: 'When the session ends (s since epoch, UTC); null: when the server stops' },
+    demo: { type: 'boolean', description: 'The server runs with demo accounts' },
+  },
+} as const;
+
+export const usersSchema = {
+  type: 'object',
+  required: ['users'],
+  properties: {
+    users: {
+      type: 'array',
+      items: { type: 'object', required: ['username', 'partner', 'role'], properties: { username: str, partner: str, role: roleSchema } },
+    },
+  },
+} as const;
+
+export const tokenRequestSchema = {
+  type: 'object',
+  required: ['label'],
+  additionalProperties: false,
+  properties: {
+    label: { type: 'string', pattern: '^[A-Za-z0-9._ -]{1,64}$', description: 'What the feed is, for lists and logs' },
+    ttlS: { type: 'number', minimum: 60, maximum: 31536000, description: 'Lifetime in seconds (default 90 days)' },
+  },
+} as const;
+
+export const tokenResultSchema = {
+  type: 'object',
+  required: ['token', 'id', 'label', 'partner', 'role', 'expiresS'],
+  properties: {
+    token: { ...str, description: 'Shown once; the server keeps only its digest' },
+    id: { ...str, description: 'Public handle, for DELETE /api/tokens/{id}' },
+    label: str,
+    partner: str,
+    role: roleSchema,
+    expiresS: num,
+  },
+} as const;
+
+export const partnerStatusRequestSchema = {
+  type: 'object',
+  required: ['status'],
+  additionalProperties: false,
+  properties: { status: partnerStatusEnum },
+} as const;
+
+export const partnerStatusResultSchema = {
+  type: 'object',
+  required: ['partner', 'from', 'to', 'sessionsEnded'],
+  properties: {
+    partner: str,
+    from: partnerStatusEnum,
+    to: partnerStatusEnum,
+    sessionsEnded: { type: 'integer', description: "Sessions of the partner ended by a withdrawal" },
   },
 } as const;
 
 const wsMessageSchema = {
   description:
     'Server-to-client JSON text messages. `hello` once on connect, then `frame` each tracker period ' +
-    '(the latest frame is also sent right after hello) and `events` as they happen. Track fields: ' +
+    '(the latest frame is also sent right after hello) and `events` as they happen; `coalition` when membership ' +
+    'changes. Frames carry the picture of the session\'s partner only. Close code 4401: the session ended ' +
+    '(logout, expiry); 4403: the partner withdrew. Track fields: ' +
     'st T/C/K (tentative/confirmed/coasting), lat/lon degrees, alt metres above the ellipsoid or null, ' +
     'vE/vN m/s, cs callsign, m3a Mode 3/A, icao Mode S address, sen sensors, par partners.',
   oneOf: [
@@ -128,6 +224,12 @@ const wsMessageSchema = {
     },
     {
       type: 'object',
+      required: ['type'],
+      description: "Membership changed: the session's picture may now come from other sensors; fetch /api/coalition again",
+      properties: { type: { const: 'coalition' } },
+    },
+    {
+      type: 'object',
       required: ['type', 'events'],
       properties: {
         type: { const: 'events' },
@@ -137,14 +239,29 @@ const wsMessageSchema = {
   ],
 } as const;
 
-const unauthorized = {
-  description: 'Missing or wrong credentials (error SKY_AUTH_REQUIRED)',
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-} as const;
+const errorRef = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } as const;
+const unauthorized = { description: 'No valid session: missing, wrong, expired or ended token (SKY_AUTH_REQUIRED)', content: errorRef } as const;
+const withdrawn = { description: "The session's partner has withdrawn from the coalition (SKY_PARTNER_WITHDRAWN)", content: errorRef } as const;
+const forbidden = { description: "The session's role may not do this (SKY_FORBIDDEN)", content: errorRef } as const;
+const badRequest = { description: 'The body does not match the schema (SKY_BAD_REQUEST)', content: errorRef } as const;
 
 const json = (ref: string, description: string) => ({
   description,
   content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } },
+});
+
+
+const body = (ref: string) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+
+/** Who may call a route: every role, or only those listed (x-roles). */
+const ALL_ROLES = ['operator', 'partner-admin', 'coalition-admin'];
+const authed = (roles: readonly string[], responses: Record<string, unknown>) => ({
+  'x-roles': roles,
+  responses: {
+    ...responses,
+    '401': unauthorized,
+    '403': roles.length === ALL_ROLES.length ? withdrawn : { description: `${forbidden.description}, or ${withdrawn.description}`, content: errorRef },
+  },
 });
 
 export function openApiDocument(version: string): Record<string, unknown> {
@@ -154,9 +271,12 @@ export function openApiDocument(version: string): Record<string, unknown> {
       title: 'skyfuse operations-room API',
       version,
       description:
-        'The fused air picture of the coalition. Every route under /api/ except this document requires ' +
-        '`Authorization: Bearer <token>`; the WebSocket takes the token as the subprotocol `token.<token>` ' +
-        'next to `skyfuse.v1`. Angles are WGS-84 degrees, times seconds since 1970-01-01 UTC.',
+        'The air picture of the coalition, as released to the partner of the caller. Log in with POST /api/login ' +
+        '(or use an API token from POST /api/tokens) and send `Authorization: Bearer <token>` on every other route ' +
+        'under /api/ except this document; the WebSocket takes the token as the subprotocol `token.<token>` next ' +
+        "to `skyfuse.v1`. A session sees only its partner's picture: tracks fused from the data released to that " +
+        'partner, and the sensors it is granted. `x-roles` lists the roles allowed on a route. Angles are WGS-84 ' +
+        'degrees, times seconds since 1970-01-01 UTC.',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     security: [{ bearerAuth: [] }],
@@ -164,7 +284,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/': {
         get: {
           operationId: 'getPage',
-          summary: 'The operations-room web page',
+          summary: 'The operations-room web page (login form when there is no session)',
           security: [],
           responses: { '200': { description: 'HTML page', content: { 'text/html': {} } } },
         },
@@ -178,6 +298,9 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { '200': { description: 'The file' }, '404': { description: 'No such asset' } },
         },
       },
+      '/favicon.ico': {
+        get: { operationId: 'getFavicon', summary: 'No icon', security: [], responses: { '204': { description: 'Empty' } } },
+      },
       '/api/openapi.json': {
         get: {
           operationId: 'getOpenApi',
@@ -186,54 +309,118 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': {} } } },
         },
       },
+      '/api/login': {
+        post: {
+          operationId: 'login',
+          summary: 'Exchange a username and password for a session token (12 h)',
+          security: [],
+          requestBody: body('LoginRequest'),
+          responses: {
+            '200': json('LoginResult', 'The session'),
+            '400': badRequest,
+            '401': { description: 'Wrong username or password (SKY_LOGIN_FAILED)', content: errorRef },
+            '403': withdrawn,
+            '429': { description: 'Too many failed attempts for this user; retry after the Retry-After seconds (SKY_LOGIN_THROTTLED)', content: errorRef },
+            '503': { description: 'Too many logins at once; retry after the Retry-After seconds (SKY_LOGIN_BUSY)', content: errorRef },
+          },
+        },
+      },
+      '/api/logout': {
+        post: { operationId: 'logout', summary: 'End the session of the token presented', ...authed(ALL_ROLES, { '204': { description: 'Session ended' } }) },
+      },
+      '/api/me': {
+        get: { operationId: 'getMe', summary: 'Who the session is: subject, partner, role, expiry', ...authed(ALL_ROLES, { '200': json('Me', 'The session') }) },
+      },
       '/api/tracks': {
         get: {
           operationId: 'getTracks',
-          summary: 'All live system tracks of the latest frame',
-          responses: { '200': json('Tracks', 'The latest frame'), '401': unauthorized },
+          summary: "All live system tracks of the latest frame of the partner's picture",
+          ...authed(ALL_ROLES, { '200': json('Tracks', 'The latest frame') }),
         },
       },
       '/api/coalition': {
         get: {
           operationId: 'getCoalition',
-          summary: 'Partners and their sensors (degrees)',
-          responses: { '200': json('Coalition', 'The coalition'), '401': unauthorized },
+          summary: "Partners and their status; the sensors released to the session's partner, and its own (degrees)",
+          ...authed(ALL_ROLES, { '200': json('Coalition', 'The coalition as this partner may see it') }),
         },
       },
       '/api/status': {
         get: {
           operationId: 'getStatus',
-          summary: 'Data time of the latest frame, track count, uptime',
-          responses: { '200': json('Status', 'Server status'), '401': unauthorized },
+          summary: "Data time of the latest frame of the partner's picture, track count, uptime",
+          ...authed(ALL_ROLES, { '200': json('Status', 'Server status') }),
+        },
+      },
+      '/api/users': {
+        get: {
+          operationId: 'listUsers',
+          summary: "User accounts: a partner administrator sees its partner's, a coalition administrator everyone's",
+          ...authed(['partner-admin', 'coalition-admin'], { '200': json('Users', 'Accounts (never passwords)') }),
+        },
+      },
+      '/api/tokens': {
+        post: {
+          operationId: 'createApiToken',
+          summary: "Create an API token for a machine feed: role operator, the caller's partner",
+          requestBody: body('TokenRequest'),
+          ...authed(['partner-admin', 'coalition-admin'], { '201': json('TokenResult', 'The token, shown once'), '400': badRequest }),
+        },
+      },
+      '/api/tokens/{id}': {
+        delete: {
+          operationId: 'revokeApiToken',
+          summary: "Revoke an API token of the caller's partner (a coalition administrator: of any partner)",
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          ...authed(['partner-admin', 'coalition-admin'], { '204': { description: 'Revoked' }, '404': { description: 'No such API token (SKY_NOT_FOUND)', content: errorRef } }),
+        },
+      },
+      '/api/partners/{id}/status': {
+        put: {
+          operationId: 'setPartnerStatus',
+          summary: "Suspend, resume or withdraw a partner, effective at once; a withdrawal ends the partner's sessions",
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: body('PartnerStatusRequest'),
+          ...authed(['coalition-admin'], { '200': json('PartnerStatusResult', 'The change'), '400': badRequest, '404': { description: 'No such partner (SKY_NOT_FOUND)', content: errorRef } }),
         },
       },
       '/api/ws': {
         get: {
           operationId: 'openTrackStream',
-          summary: 'WebSocket stream of frames and events',
+          summary: "WebSocket stream of the partner's frames and events",
           description:
             'Upgrade with `Sec-WebSocket-Protocol: skyfuse.v1, token.<token>`. The server selects `skyfuse.v1` ' +
-            'and then pushes the messages described by the WsMessage schema. Without a valid token the upgrade ' +
-            'is refused with 401.',
+            'and then pushes the messages described by the WsMessage schema. Without a valid session the upgrade ' +
+            'is refused with 401 (403 for a withdrawn partner).',
           security: [],
+          'x-roles': ALL_ROLES,
           parameters: [
             { name: 'Sec-WebSocket-Protocol', in: 'header', required: true, schema: { type: 'string' }, example: 'skyfuse.v1, token.<token>' },
           ],
           responses: {
             '101': { description: 'Switching protocols; messages as in WsMessage', content: { 'application/json': { schema: { $ref: '#/components/schemas/WsMessage' } } } },
             '401': unauthorized,
+            '403': withdrawn,
           },
         },
       },
     },
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'The operator token printed by `skyfuse serve`' } },
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A session token from POST /api/login, an API token, or the demo token printed by `skyfuse serve`' } },
       schemas: {
         Error: errorSchema,
         Track: trackSchema,
         Tracks: tracksSchema,
         Coalition: coalitionSchema,
         Status: statusSchema,
+        LoginRequest: loginRequestSchema,
+        LoginResult: loginResultSchema,
+        Me: meSchema,
+        Users: usersSchema,
+        TokenRequest: tokenRequestSchema,
+        TokenResult: tokenResultSchema,
+        PartnerStatusRequest: partnerStatusRequestSchema,
+        PartnerStatusResult: partnerStatusResultSchema,
         WsMessage: wsMessageSchema,
       },
     },

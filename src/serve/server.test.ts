@@ -4,7 +4,9 @@ import WebSocket from 'ws';
 import { InProcessBus } from '../core/bus.ts';
 import type { Coalition, SystemTrack, TrackFrame } from '../core/types.ts';
 import { bearerToken, operatorUrl, wsProtocolToken } from './auth.ts';
+import { Membership } from './membership.ts';
 import { type ServerHandle, startServer } from './server.ts';
+import { UserDirectory } from './users.ts';
 import type { WireMessage } from './wire.ts';
 
 const DEG = Math.PI / 180;
@@ -38,13 +40,20 @@ function track(id: string, over: Partial<SystemTrack> = {}): SystemTrack {
   };
 }
 
+// Both partners release everything to each other: one audience, one picture.
+const membership = new Membership(coalition);
+const AUDIENCE = membership.audienceOf('EGY')!.key;
+const users = new UserDirectory();
+const base = { host: '127.0.0.1', port: 0, membership, users };
+
 const frame: TrackFrame = {
   kind: 'frame',
+  audience: AUDIENCE,
   timeS: 1763900000,
   tracks: [track('T1'), track('T2', { status: 'coasting', altM: null, callsign: null, icao24: null, sensors: [], partners: [] })],
 };
 
-const API_ROUTES = ['/api/tracks', '/api/coalition', '/api/status'];
+const API_ROUTES = ['/api/tracks', '/api/coalition', '/api/status', '/api/me'];
 
 describe('serve: HTTP and WebSocket edge', () => {
   let bus: InProcessBus;
@@ -55,7 +64,7 @@ describe('serve: HTTP and WebSocket edge', () => {
 
   before(async () => {
     bus = new InProcessBus();
-    server = await startServer({ host: '127.0.0.1', port: 0, bus, coalition, token: TOKEN, log: (l) => logLines.push(l) });
+    server = await startServer({ ...base, bus, operator: { token: TOKEN, partnerId: 'EGY' }, log: (l) => logLines.push(l) });
   });
   after(async () => {
     await server.close();
@@ -73,7 +82,7 @@ describe('serve: HTTP and WebSocket edge', () => {
     assert.equal(res.status, 200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown>; components: { securitySchemes: Record<string, { scheme: string }> } };
     assert.match(doc.openapi, /^3\.1\./);
-    for (const p of [...API_ROUTES, '/api/ws', '/api/openapi.json', '/']) assert.ok(p in doc.paths, `${p} documented`);
+    for (const p of [...API_ROUTES, '/api/ws', '/api/openapi.json', '/api/login', '/api/logout', '/']) assert.ok(p in doc.paths, `${p} documented`);
     assert.equal(doc.components.securitySchemes.bearerAuth?.scheme, 'bearer');
   });
 
@@ -126,6 +135,19 @@ describe('serve: HTTP and WebSocket edge', () => {
   test('before any frame: no tracks, null frame time', async () => {
     const t = (await (await get('/api/tracks', auth)).json()) as { t: number | null; tracks: unknown[] };
     assert.deepEqual(t, { t: null, tracks: [] });
+  });
+
+  test('the printed token is a demo operator session of the chosen partner, for the life of the process', async () => {
+    const me = (await (await get('/api/me', auth)).json()) as Record<string, unknown>;
+    assert.deepEqual(me, { subject: 'demo', kind: 'demo', partner: 'EGY', partnerName: 'Egypt', partnerStatus: 'member', role: 'operator', expiresS: null, demo: false });
+  });
+
+  test('a frame that names no audience is shown to no one', async () => {
+    const { audience: _drop, ...unaddressed } = frame;
+    bus.publish('tracks', unaddressed);
+    const t = (await (await get('/api/tracks', auth)).json()) as { t: number | null; tracks: unknown[] };
+    assert.deepEqual(t, { t: null, tracks: [] });
+    assert.ok(logLines.some((l) => l.includes('SKY_SERVE_FRAME_UNADDRESSED')));
   });
 
   test('WebSocket upgrade is refused with 401 without or with a wrong token', async () => {
@@ -201,7 +223,8 @@ describe('serve: HTTP and WebSocket edge', () => {
     assert.equal(tracks.tracks[1]?.altM, null);
     assert.equal(tracks.tracks[1]?.status, 'coasting');
 
-    const status = (await (await get('/api/status', auth)).json()) as { frameTimeS: number; trackCount: number; uptimeS: number; wsClients: number };
+    const status = (await (await get('/api/status', auth)).json()) as { partner: string; frameTimeS: number; trackCount: number; uptimeS: number; wsClients: number };
+    assert.equal(status.partner, 'EGY');
     assert.equal(status.frameTimeS, 1763900000);
     assert.equal(status.trackCount, 2);
     assert.ok(status.uptimeS >= 0 && status.uptimeS < 60);
@@ -274,8 +297,9 @@ describe('serve: HTTP and WebSocket edge', () => {
 describe('serve: credentials', () => {
   test('a weak token is refused at start with SKY_SERVE_TOKEN_WEAK', async () => {
     const bus = new InProcessBus();
-    await assert.rejects(startServer({ host: '127.0.0.1', port: 0, bus, coalition, token: 'short' }), { code: 'SKY_SERVE_TOKEN_WEAK' });
-    await assert.rejects(startServer({ host: '127.0.0.1', port: 0, bus, coalition, token: 'has space in it 0123456789' }), { code: 'SKY_SERVE_TOKEN_WEAK' });
+    await assert.rejects(startServer({ ...base, bus, operator: { token: 'short', partnerId: 'EGY' } }), { code: 'SKY_SERVE_TOKEN_WEAK' });
+    await assert.rejects(startServer({ ...base, bus, operator: { token: 'has space in it 0123456789', partnerId: 'EGY' } }), { code: 'SKY_SERVE_TOKEN_WEAK' });
+    await assert.rejects(startServer({ ...base, bus, operator: { token: TOKEN, partnerId: 'NOPE' } }), { code: 'SKY_SERVE_PARTNER_UNKNOWN' });
   });
 
   test('header parsing', () => {
@@ -293,9 +317,9 @@ describe('serve: credentials', () => {
 
   test('a port in use is reported as SKY_SERVE_LISTEN', async () => {
     const bus = new InProcessBus();
-    const a = await startServer({ host: '127.0.0.1', port: 0, bus, coalition, token: TOKEN });
+    const a = await startServer({ ...base, bus });
     try {
-      await assert.rejects(startServer({ host: '127.0.0.1', port: a.port, bus, coalition, token: TOKEN }), { code: 'SKY_SERVE_LISTEN' });
+      await assert.rejects(startServer({ ...base, port: a.port, bus }), { code: 'SKY_SERVE_LISTEN' });
     } finally {
       await a.close();
     }

@@ -1,8 +1,12 @@
-// The HTTP + WebSocket edge. It keeps the latest TrackFrame from the bus,
-// answers the REST API (OpenAPI at /api/openapi.json), pushes each frame and
-// the operator-visible events to every WebSocket client, and serves the page.
-// A slow client skips frames (newest wins) instead of growing a queue: the
-// bus handler never blocks on a socket.
+// The HTTP + WebSocket edge. It keeps the latest TrackFrame of every
+// releasability audience from the bus, answers the REST API (OpenAPI at
+// /api/openapi.json), pushes each frame to the WebSocket clients of that
+// audience's partners only, and serves the page. A request is tied to a
+// session (users.ts), a session to a partner, a partner to the audience it
+// sees now (membership.ts): the server never chooses a picture any other way,
+// and a frame that names no audience is shown to no one. A slow client skips
+// frames (newest wins) instead of growing a queue: the bus handler never
+// blocks on a socket.
 
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -13,22 +17,42 @@ import type { Bus } from '../core/bus.ts';
 import { trackToJson } from '../core/contract.ts';
 import { coalitionToJson } from '../coalition/coalition.ts';
 import { ErrorCounter, SkyError } from '../core/errors.ts';
-import type { Coalition, SkyEvent, TrackFrame } from '../core/types.ts';
-import { TokenCheck, bearerToken, operatorUrl, wsProtocolToken } from './auth.ts';
-import { coalitionSchema, errorSchema, openApiDocument, statusSchema, tracksSchema } from './openapi.ts';
-import { buildWeb } from './web.ts';
+import type { PartnerStatus, SkyEvent, TrackFrame } from '../core/types.ts';
+import { bearerToken, checkTokenShape, operatorUrl, wsProtocolToken } from './auth.ts';
+import type { Membership } from './membership.ts';
+import {
+  coalitionSchema, errorSchema, loginRequestSchema, loginResultSchema, meSchema, openApiDocument,
+  partnerStatusRequestSchema, partnerStatusResultSchema, statusSchema, tokenRequestSchema, tokenResultSchema,
+  tracksSchema, usersSchema,
+} from './openapi.ts';
+import { API_TOKEN_TTL_S, LOGIN_TTL_S, type Role, type Session, SessionStore, type UserDirectory } from './users.ts';
+import { asset, buildWeb, type WebAssets } from './web.ts';
 import { WS_PROTOCOL, type WireEvent, type WireMessage, toWireEvent, toWireFrame } from './wire.ts';
+
+/** The only /api/ routes that need no session. */
+const PUBLIC_API = new Set(['/api/openapi.json', '/api/login']);
 
 export interface ServeOptions {
   host: string;
   /** 0 = ephemeral. */
   port: number;
-  /** Subscribed to 'tracks' and 'events'. */
+  /** Subscribed to 'tracks' (frames addressed to an audience) and 'events'. */
   bus: Bus;
-  coalition: Coalition;
-  /** The operator credential (16..256 chars of A-Z a-z 0-9 . _ ~ -; see generateToken()). */
-  token: string;
-  /** Receives one line per notable happening; never the token. */
+  /** Partners, their status and the audience each one sees. */
+  membership: Membership;
+  /** Accounts that may log in. */
+  users: UserDirectory;
+  /** Sessions; a fresh store when absent. */
+  sessions?: SessionStore;
+  /**
+   * A session opened at start whose token goes into `operatorUrl` (the demo
+   * and the test harness): an operator of `partnerId`, for the life of the
+   * process. Token: 16..256 chars of A-Z a-z 0-9 . _ ~ - (see generateToken()).
+   */
+  operator?: { readonly token: string; readonly partnerId: string; readonly name?: string };
+  /** Demo accounts are in use: the page shows a warning banner. */
+  demo?: boolean;
+  /** Receives one line per notable happening; never a token or password. */
   log?: (line: string) => void;
   /** Wall clock in seconds since the epoch (injected for tests). */
   now?: () => number;
@@ -37,11 +61,29 @@ export interface ServeOptions {
 export interface ServerHandle {
   /** Base URL, e.g. http://127.0.0.1:8080/ (no credentials). */
   url: string;
-  /** The URL to give the operator: `url#token=...`. Print it to a terminal, never to a log file. */
+  /** With `operator`: `url#token=...` (print it to a terminal, never to a log file); else `url`. */
   operatorUrl: string;
   port: number;
+  sessions: SessionStore;
+  /** Every route the server answers, as "METHOD /path" with OpenAPI-style {params}. */
+  routes: readonly string[];
   close(): Promise<void>;
 }
+
+interface Client {
+  readonly socket: WebSocket;
+  readonly session: Session;
+  /** The audience whose frames this client receives. */
+  key: string;
+}
+
+/** Failed logins in a row before a username is locked for LOCK_S. */
+const MAX_FAILED_LOGINS = 5;
+const LOCK_S = 60;
+/** Usernames whose failures are remembered (oldest forgotten first), so guessing names cannot grow memory. */
+const MAX_TRACKED_LOGINS = 10_000;
+/** Password checks running at once: each scrypt holds 32 MiB, so a flood of logins is turned away, not queued. */
+const MAX_CONCURRENT_LOGINS = 8;
 
 /** Frames to a client that has this much unsent data are skipped (newest wins). */
 const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
@@ -94,18 +136,39 @@ function displayUrl(host: string, port: number): string {
 export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
   const now = opts.now ?? (() => Date.now() / 1000);
   const log = opts.log ?? (() => {});
-  const tokenCheck = new TokenCheck(opts.token);
+  const { membership, users } = opts;
+  const sessions = opts.sessions ?? new SessionStore(now);
   const startedS = now();
-  const assets = await buildWeb();
-  const coalitionBody = coalitionToJson(opts.coalition);
+  const assets = await withDemoFlag(await buildWeb(), opts.demo === true);
   const openapi = JSON.stringify(openApiDocument(pkgVersion()));
   const refused = new ErrorCounter();
+  const routes: string[] = [];
 
-  let latest: TrackFrame | null = null;
-  const clients = new Set<WebSocket>();
+  if (opts.operator) {
+    checkTokenShape(opts.operator.token);
+    if (!membership.partner(opts.operator.partnerId)) {
+      throw new SkyError('SKY_SERVE_PARTNER_UNKNOWN', `the operator session names partner "${opts.operator.partnerId}", which is not in the coalition`);
+    }
+    sessions.issue(
+      { kind: 'demo', subject: opts.operator.name ?? 'demo', partnerId: opts.operator.partnerId, role: 'operator', ttlS: Infinity },
+      opts.operator.token,
+    );
+  }
+
+  /** Latest frame of each audience, by Audience.key. */
+  const latest = new Map<string, TrackFrame>();
+  const clients = new Set<Client>();
+  const sessionOf = new WeakMap<FastifyRequest, Session>();
+  const failedLogins = new Map<string, { fails: number; lockedUntilS: number }>();
   let skippedFrames = 0;
+  let unaddressed = 0;
+  let loginsInFlight = 0;
 
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024, return503OnClosing: true });
+  app.addHook('onRoute', (r) => {
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    for (const m of methods) if (m !== 'HEAD') routes.push(`${m} ${r.url.replace(/:([A-Za-z]+)/g, '{$1}')}`);
+  });
   await app.register(websocket, {
     options: {
       maxPayload: 4096,
@@ -120,26 +183,62 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
     return payload;
   });
 
+  const refuse = (req: FastifyRequest, reply: FastifyReply, status: 401 | 403, code: string, message: string, why: string) => {
+    const line = `serve: ${code} ${req.method} ${pathOf(req.url)} from ${req.ip} refused (${why})`;
+    if (refused.count(code) === 0) log(line);
+    refused.add(code, line);
+    if (status === 401) reply.header('www-authenticate', 'Bearer realm="skyfuse"');
+    return reply.code(status).send({ error: code, message });
+  };
+
+  /** Is the session's partner still entitled to a picture? (A withdrawn partner is not.) */
+  const partnerActive = (s: Session): boolean => {
+    const p = membership.partner(s.partnerId);
+    return p !== undefined && p.status !== 'withdrawn' && membership.audienceOf(s.partnerId) !== undefined;
+  };
+
+  // Every /api/ route but the document and the login needs a live session of a partner still in the coalition.
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const path = pathOf(req.url);
-    if (!(path === '/api' || path.startsWith('/api/')) || path === '/api/openapi.json') return;
+    if (!(path === '/api' || path.startsWith('/api/')) || PUBLIC_API.has(path)) return;
     const isUpgrade = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
     const presented =
       bearerToken(req.headers.authorization) ??
       (isUpgrade ? wsProtocolToken(req.headers['sec-websocket-protocol']) : null);
-    if (tokenCheck.accepts(presented)) return;
-    const message =
-      presented === null
-        ? 'no credentials: send "Authorization: Bearer <token>" (WebSocket: subprotocols "skyfuse.v1, token.<token>"); the token is in the URL printed by skyfuse serve'
-        : 'the token presented is not the operator token; use the URL printed by skyfuse serve';
-    const line = `serve: SKY_AUTH_REQUIRED ${req.method} ${path} from ${req.ip} refused (${presented === null ? 'no credentials' : 'wrong token'})`;
-    if (refused.count('SKY_AUTH_REQUIRED') === 0) log(line);
-    refused.add('SKY_AUTH_REQUIRED', line);
-    return reply
-      .code(401)
-      .header('www-authenticate', 'Bearer realm="skyfuse"')
-      .send({ error: 'SKY_AUTH_REQUIRED', message });
+    const found = sessions.lookup(presented);
+    if (!found.ok) {
+      if (found.reason === 'revoked' && found.code === 'SKY_PARTNER_WITHDRAWN') {
+        return refuse(req, reply, 403, 'SKY_PARTNER_WITHDRAWN', 'your partner has withdrawn from the coalition; its sessions have ended', 'partner withdrawn');
+      }
+      const message =
+        presented === null
+          ? 'no credentials: log in (POST /api/login) and send "Authorization: Bearer <token>" (WebSocket: subprotocols "skyfuse.v1, token.<token>")'
+          : found.reason === 'unknown'
+            ? 'the token presented is not a valid session; log in again (POST /api/login)'
+            : `the session has ${found.reason === 'expired' ? 'expired' : 'ended'}; log in again (POST /api/login)`;
+      return refuse(req, reply, 401, 'SKY_AUTH_REQUIRED', message, presented === null ? 'no credentials' : `${found.reason} token`);
+    }
+    if (!partnerActive(found.session)) {
+      return refuse(req, reply, 403, 'SKY_PARTNER_WITHDRAWN', 'your partner has withdrawn from the coalition; its sessions have ended', 'partner withdrawn');
+    }
+    sessionOf.set(req, found.session);
   });
+
+  const sessionFor = (req: FastifyRequest): Session => {
+    const s = sessionOf.get(req);
+    if (!s) throw new Error('route reached without a session');
+    return s;
+  };
+
+  const allow = (...roles: Role[]) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      const s = sessionFor(req);
+      if (roles.includes(s.role)) return;
+      const line = `serve: SKY_FORBIDDEN ${req.method} ${pathOf(req.url)} by role ${s.role}`;
+      if (refused.count('SKY_FORBIDDEN') === 0) log(line);
+      refused.add('SKY_FORBIDDEN', line);
+      return reply.code(403).send({ error: 'SKY_FORBIDDEN', message: `role ${s.role} may not ${req.method} ${pathOf(req.url)}; allowed: ${roles.join(', ')}` });
+    };
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: 'SKY_NOT_FOUND', message: `no route ${req.method} ${pathOf(req.url)}; the API is described at /api/openapi.json` });
@@ -169,52 +268,258 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
 
   app.get('/api/openapi.json', (_req, reply) => reply.type('application/json; charset=utf-8').send(openapi));
 
-  const err401 = { 401: errorSchema };
-  app.get('/api/tracks', { schema: { response: { 200: tracksSchema, ...err401 } } }, () => ({
-    t: latest?.timeS ?? null,
-    tracks: latest ? latest.tracks.map(trackToJson) : [],
-  }));
-  app.get('/api/coalition', { schema: { response: { 200: coalitionSchema, ...err401 } } }, () => coalitionBody);
-  app.get('/api/status', { schema: { response: { 200: statusSchema, ...err401 } } }, () => ({
-    frameTimeS: latest?.timeS ?? null,
-    trackCount: latest?.tracks.length ?? 0,
-    uptimeS: Math.max(0, now() - startedS),
-    serverTimeS: now(),
-    wsClients: clients.size,
-  }));
+  const errs = { 401: errorSchema, 403: errorSchema };
+  const noContent = { type: 'null', description: 'No content' } as const;
+  const partnerName = (id: string) => membership.partner(id)?.name ?? id;
+  const finite = (t: number): number | null => (Number.isFinite(t) ? t : null);
 
-  app.get('/api/ws', { websocket: true }, (socket) => {
-    clients.add(socket);
-    socket.on('close', () => clients.delete(socket));
+  app.post<{ Body: { username: string; password: string } }>(
+    '/api/login',
+    { schema: { body: loginRequestSchema, response: { 200: loginResultSchema, 401: errorSchema, 403: errorSchema, 429: errorSchema, 503: errorSchema } } },
+    async (req, reply) => {
+      const { username, password } = req.body;
+      const nowS = now();
+      const f = failedLogins.get(username);
+      if (f && f.lockedUntilS > nowS) {
+        const wait = Math.ceil(f.lockedUntilS - nowS);
+        return reply.code(429).header('retry-after', String(wait)).send({
+          error: 'SKY_LOGIN_THROTTLED',
+          message: `too many failed logins for this user; try again in ${wait} s`,
+        });
+      }
+      if (loginsInFlight >= MAX_CONCURRENT_LOGINS) {
+        return reply.code(503).header('retry-after', '1').send({ error: 'SKY_LOGIN_BUSY', message: 'too many logins at once; try again in a second' });
+      }
+      loginsInFlight++;
+      let user;
+      try {
+        user = await users.verify(username, password);
+      } finally {
+        loginsInFlight--;
+      }
+      if (!user) {
+        const fails = (f?.fails ?? 0) + 1;
+        if (!f && failedLogins.size >= MAX_TRACKED_LOGINS) failedLogins.delete(failedLogins.keys().next().value!);
+        failedLogins.set(username, { fails: fails >= MAX_FAILED_LOGINS ? 0 : fails, lockedUntilS: fails >= MAX_FAILED_LOGINS ? nowS + LOCK_S : 0 });
+        const line = `serve: SKY_LOGIN_FAILED from ${req.ip}`;
+        if (refused.count('SKY_LOGIN_FAILED') === 0) log(line);
+        refused.add('SKY_LOGIN_FAILED', line);
+        return reply.code(401).send({ error: 'SKY_LOGIN_FAILED', message: 'wrong username or password' });
+      }
+      failedLogins.delete(username);
+      const partner = membership.partner(user.partnerId);
+      if (!partner || partner.status === 'withdrawn') {
+        return reply.code(403).send({ error: 'SKY_PARTNER_WITHDRAWN', message: `partner ${user.partnerId} is not in the coalition; its users cannot log in` });
+      }
+      const { token, session } = sessions.issue({ kind: 'login', subject: user.username, partnerId: user.partnerId, role: user.role, ttlS: LOGIN_TTL_S });
+      log(`serve: login ${user.username} (${user.partnerId}, ${user.role}) session ${session.id}`);
+      return { token, expiresS: session.expiresS, user: user.username, partner: user.partnerId, partnerName: partner.name, role: user.role };
+    },
+  );
+
+  app.post('/api/logout', { schema: { response: { 204: noContent, ...errs } } }, (req, reply) => {
+    const s = sessionFor(req);
+    const token = bearerToken(req.headers.authorization);
+    if (token) sessions.revokeToken(token, 'SKY_LOGGED_OUT');
+    for (const c of clients) if (c.session === s) dropClient(c, 4401, 'logged out');
+    log(`serve: logout ${s.subject} session ${s.id}`);
+    return reply.code(204).send();
+  });
+
+  app.get('/api/me', { schema: { response: { 200: meSchema, ...errs } } }, (req) => {
+    const s = sessionFor(req);
+    return {
+      subject: s.subject, kind: s.kind, partner: s.partnerId, partnerName: partnerName(s.partnerId),
+      partnerStatus: membership.partner(s.partnerId)?.status ?? 'withdrawn', role: s.role, expiresS: finite(s.expiresS), demo: opts.demo === true,
+    };
+  });
+
+  const frameOf = (s: Session): TrackFrame | undefined => {
+    const a = membership.audienceOf(s.partnerId);
+    return a ? latest.get(a.key) : undefined;
+  };
+
+  app.get('/api/tracks', { schema: { response: { 200: tracksSchema, ...errs } } }, (req) => {
+    const f = frameOf(sessionFor(req));
+    return { t: f?.timeS ?? null, tracks: f ? f.tracks.map(trackToJson) : [] };
+  });
+
+  app.get('/api/coalition', { schema: { response: { 200: coalitionSchema, ...errs } } }, (req) => {
+    const s = sessionFor(req);
+    const a = membership.audienceOf(s.partnerId);
+    const c = membership.coalition;
+    // Partners are listed (names and status are coalition facts); sensors only when granted to this partner, or its own.
+    const sensors = c.sensors.filter((x) => x.partnerId === s.partnerId || (a?.grants.has(x.id) ?? false));
+    return coalitionToJson({ partners: c.partners, sensors });
+  });
+
+  app.get('/api/status', { schema: { response: { 200: statusSchema, ...errs } } }, (req) => {
+    const s = sessionFor(req);
+    const f = frameOf(s);
+    let mine = 0;
+    for (const c of clients) if (c.session.partnerId === s.partnerId) mine++;
+    return {
+      partner: s.partnerId,
+      frameTimeS: f?.timeS ?? null,
+      trackCount: f?.tracks.length ?? 0,
+      uptimeS: Math.max(0, now() - startedS),
+      serverTimeS: now(),
+      wsClients: mine,
+    };
+  });
+
+  app.get('/api/users', { schema: { response: { 200: usersSchema, ...errs } }, preHandler: allow('partner-admin', 'coalition-admin') }, (req) => {
+    const s = sessionFor(req);
+    const list = users.list().filter((u) => s.role === 'coalition-admin' || u.partnerId === s.partnerId);
+    return { users: list.map((u) => ({ username: u.username, partner: u.partnerId, role: u.role })) };
+  });
+
+  app.post<{ Body: { label: string; ttlS?: number } }>(
+    '/api/tokens',
+    { schema: { body: tokenRequestSchema, response: { 201: tokenResultSchema, ...errs } }, preHandler: allow('partner-admin', 'coalition-admin') },
+    (req, reply) => {
+      const s = sessionFor(req);
+      const { token, session } = sessions.issue({ kind: 'api', subject: req.body.label, partnerId: s.partnerId, role: 'operator', ttlS: req.body.ttlS ?? API_TOKEN_TTL_S });
+      log(`serve: API token ${session.id} "${session.subject}" for ${s.partnerId} created by ${s.subject}`);
+      return reply.code(201).send({ token, id: session.id, label: session.subject, partner: session.partnerId, role: session.role, expiresS: session.expiresS });
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api/tokens/:id',
+    { schema: { response: { 204: noContent, 404: errorSchema, ...errs } }, preHandler: allow('partner-admin', 'coalition-admin') },
+    (req, reply) => {
+      const s = sessionFor(req);
+      const target = sessions.list().find((x) => x.id === req.params.id && x.kind === 'api');
+      if (!target || (s.role !== 'coalition-admin' && target.partnerId !== s.partnerId)) {
+        return reply.code(404).send({ error: 'SKY_NOT_FOUND', message: `no API token ${req.params.id} of your partner` });
+      }
+      sessions.revokeId(target.id, 'SKY_TOKEN_REVOKED');
+      for (const c of clients) if (c.session === target) dropClient(c, 4401, 'token revoked');
+      log(`serve: API token ${target.id} revoked by ${s.subject}`);
+      return reply.code(204).send();
+    },
+  );
+
+  app.put<{ Params: { id: string }; Body: { status: PartnerStatus } }>(
+    '/api/partners/:id/status',
+    { schema: { body: partnerStatusRequestSchema, response: { 200: partnerStatusResultSchema, 404: errorSchema, ...errs } }, preHandler: allow('coalition-admin') },
+    (req, reply) => {
+      const s = sessionFor(req);
+      if (!membership.partner(req.params.id)) {
+        return reply.code(404).send({ error: 'SKY_NOT_FOUND', message: `no partner ${req.params.id}; GET /api/coalition lists them` });
+      }
+      const before = sessions.list().filter((x) => x.partnerId === req.params.id).length;
+      const ch = membership.setPartnerStatus(req.params.id, req.body.status);
+      const after = sessions.list().filter((x) => x.partnerId === req.params.id).length;
+      log(`serve: partner ${ch.partnerId} ${ch.from} -> ${ch.to} by ${s.subject} (${s.partnerId})`);
+      return { partner: ch.partnerId, from: ch.from, to: ch.to, sessionsEnded: before - after };
+    },
+  );
+
+  app.get('/api/ws', { websocket: true }, (socket, req) => {
+    const session = sessionFor(req);
+    const a = membership.audienceOf(session.partnerId);
+    if (!a) {
+      socket.close(4403, 'partner withdrawn');
+      return;
+    }
+    const client: Client = { socket, session, key: a.key };
+    clients.add(client);
+    socket.on('close', () => clients.delete(client));
     // Clients only listen; anything they send is ignored (maxPayload bounds it).
     const hello: WireMessage = { type: 'hello', protocol: WS_PROTOCOL, serverTimeS: now() };
     socket.send(JSON.stringify(hello));
-    if (latest) socket.send(JSON.stringify(toWireFrame(latest)));
+    const f = latest.get(a.key);
+    if (f) socket.send(JSON.stringify(toWireFrame(f)));
   });
 
-  const broadcast = (text: string, droppable: boolean) => {
-    for (const c of clients) {
-      if (c.readyState !== c.OPEN) continue;
-      if (droppable && c.bufferedAmount > MAX_BUFFERED_BYTES) {
-        if (skippedFrames++ === 0) log('serve: a WebSocket client is too slow; skipping frames for it (newest wins)');
-        continue;
-      }
-      c.send(text);
+  function dropClient(c: Client, code: number, reason: string): void {
+    clients.delete(c);
+    c.socket.close(code, reason);
+  }
+
+  /** A client whose session ended or whose partner withdrew is closed before anything more is sent to it. */
+  const stillEntitled = (c: Client): boolean => {
+    if (!partnerActive(c.session)) {
+      dropClient(c, 4403, 'partner withdrawn');
+      return false;
     }
+    if (!sessions.isLive(c.session)) {
+      dropClient(c, 4401, 'session ended');
+      return false;
+    }
+    return true;
+  };
+
+  const send = (c: Client, text: string, droppable: boolean) => {
+    if (c.socket.readyState !== c.socket.OPEN) return;
+    if (droppable && c.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      if (skippedFrames++ === 0) log('serve: a WebSocket client is too slow; skipping frames for it (newest wins)');
+      return;
+    }
+    c.socket.send(text);
   };
 
   const unsubTracks = opts.bus.subscribe('tracks', (frame: TrackFrame) => {
-    latest = frame;
-    if (clients.size > 0) broadcast(JSON.stringify(toWireFrame(frame)), true);
+    // A frame that names no audience has no one entitled to it: fail closed.
+    if (frame.audience === undefined) {
+      if (unaddressed++ === 0) log('serve: SKY_SERVE_FRAME_UNADDRESSED a track frame names no audience; shown to no one');
+      return;
+    }
+    latest.set(frame.audience, frame);
+    let text: string | null = null;
+    for (const c of clients) {
+      if (c.key !== frame.audience || !stillEntitled(c)) continue;
+      text ??= JSON.stringify(toWireFrame(frame));
+      send(c, text, true);
+    }
   });
+
   const unsubEvents = opts.bus.subscribe('events', (events: readonly SkyEvent[]) => {
     if (clients.size === 0) return;
-    const wire: WireEvent[] = [];
+    const wire: { e: WireEvent; sensorId: string | null }[] = [];
     for (const e of events) {
       const w = toWireEvent(e);
-      if (w) wire.push(w);
+      if (w) wire.push({ e: w, sensorId: e.kind === 'north-marker' ? e.sensorId : null });
     }
-    if (wire.length > 0) broadcast(JSON.stringify({ type: 'events', events: wire } satisfies WireMessage), false);
+    if (wire.length === 0) return;
+    // A sensor's health goes only to partners granted that sensor.
+    const byKey = new Map<string, string | null>();
+    for (const c of clients) {
+      if (!stillEntitled(c)) continue;
+      let text = byKey.get(c.key);
+      if (text === undefined) {
+        const a = membership.audienceOf(c.session.partnerId);
+        const mine = wire.filter((w) => w.sensorId === null || (a?.grants.has(w.sensorId) ?? false)).map((w) => w.e);
+        text = mine.length > 0 ? JSON.stringify({ type: 'events', events: mine } satisfies WireMessage) : null;
+        byKey.set(c.key, text);
+      }
+      if (text !== null) send(c, text, false);
+    }
+  });
+
+  const unsubMembership = membership.onChange((ch) => {
+    if (ch.to === 'withdrawn') {
+      const n = sessions.revokePartner(ch.partnerId, 'SKY_PARTNER_WITHDRAWN');
+      log(`serve: partner ${ch.partnerId} withdrew: ${n} session(s) ended`);
+    }
+    const keys = membership.audienceKeys();
+    for (const k of [...latest.keys()]) if (!keys.has(k)) latest.delete(k);
+    for (const c of [...clients]) {
+      if (!stillEntitled(c)) continue;
+      const a = membership.audienceOf(c.session.partnerId);
+      if (!a) continue;
+      send(c, JSON.stringify({ type: 'coalition' } satisfies WireMessage), false);
+      if (a.key !== c.key) {
+        // The partner now sees another audience: replace its picture at once,
+        // with that audience's latest frame or, until it has one, an empty one.
+        const old = latest.get(c.key);
+        c.key = a.key;
+        const f = latest.get(a.key) ?? { kind: 'frame' as const, timeS: old?.timeS ?? now(), tracks: [] };
+        send(c, JSON.stringify(toWireFrame(f)), false);
+      }
+    }
   });
 
   try {
@@ -222,6 +527,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
   } catch (err) {
     unsubTracks();
     unsubEvents();
+    unsubMembership();
     await app.close();
     const why = err instanceof Error ? err.message : String(err);
     throw new SkyError('SKY_SERVE_LISTEN', `cannot listen on ${opts.host}:${opts.port}: ${why}; choose another --port`);
@@ -233,16 +539,29 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
   let closed: Promise<void> | null = null;
   return {
     url,
-    operatorUrl: operatorUrl(url, opts.token),
+    operatorUrl: opts.operator ? operatorUrl(url, opts.operator.token) : url,
     port,
+    sessions,
+    routes,
     close() {
       closed ??= (async () => {
         unsubTracks();
         unsubEvents();
-        for (const c of clients) c.close(1001, 'server closing');
+        unsubMembership();
+        for (const c of clients) c.socket.close(1001, 'server closing');
         await app.close();
       })();
       return closed;
     },
   };
+}
+
+/** The page, told by a body attribute that demo accounts are in use (it shows a banner). */
+async function withDemoFlag(assets: WebAssets, demo: boolean): Promise<WebAssets> {
+  if (!demo) return assets;
+  const page = assets.get('');
+  if (!page) return assets;
+  const out = new Map(assets);
+  out.set('', asset(page.body.toString('utf8').replace('<body>', '<body data-demo="1">'), page.contentType));
+  return out;
 }

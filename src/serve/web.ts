@@ -30,7 +30,7 @@ export const COUNTRIES_FILE = 'countries-50m.json';
 const require = createRequire(import.meta.url);
 const webDir = fileURLToPath(new URL('../../web/', import.meta.url));
 
-function asset(body: Buffer | Uint8Array | string, contentType: string): WebAsset {
+export function asset(body: Buffer | Uint8Array | string, contentType: string): WebAsset {
   const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
   const etag = `"${createHash('sha256').update(buf).digest('base64url').slice(0, 22)}"`;
   return { body: buf, contentType, etag, gzip: gzipSync(buf, { level: 9 }) };

@@ -36,7 +36,9 @@ export type WireEvent =
 export type WireMessage =
   | { readonly type: 'hello'; readonly protocol: 'skyfuse.v1'; readonly serverTimeS: number }
   | { readonly type: 'frame'; readonly t: number; readonly tracks: readonly WireTrack[] }
-  | { readonly type: 'events'; readonly events: readonly WireEvent[] };
+  | { readonly type: 'events'; readonly events: readonly WireEvent[] }
+  /** Membership changed: the partner's picture may now come from other sensors; fetch /api/coalition again. */
+  | { readonly type: 'coalition' };
 
 /** The subprotocol the server selects; the token travels as a second one. */
 export const WS_PROTOCOL = 'skyfuse.v1';

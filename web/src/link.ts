@@ -1,7 +1,10 @@
-// The connection to the server: REST calls with the bearer token and the
-// WebSocket stream, which carries the token as a subprotocol because a
-// browser cannot set headers on a WebSocket. Reconnects with backoff; a
-// refused token stops the retries (retrying cannot fix it).
+// The connection to the server: login and logout, REST calls with the
+// session token and the WebSocket stream, which carries the token as a
+// subprotocol because a browser cannot set headers on a WebSocket.
+// Reconnects with backoff; a refused session (ended, expired, partner
+// withdrawn) stops the retries (retrying cannot fix it). The token lives in
+// sessionStorage (this tab only) and travels only in headers, never in a
+// cookie, so another site cannot make the browser use it.
 
 import type { WireMessage } from '../../src/serve/wire.ts';
 import type { LinkState } from './panel.ts';
@@ -10,7 +13,7 @@ const PROTOCOL = 'skyfuse.v1';
 const TOKEN_KEY = 'skyfuse.token';
 
 /**
- * The operator token: from the URL fragment (#token=...) on first load, then
+ * The session token: from the URL fragment (#token=...) on first load, then
  * from sessionStorage. The fragment is removed from the address bar at once so
  * it does not linger on screen, in screenshots or in bookmarks.
  */
@@ -25,6 +28,45 @@ export function takeToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
+export function storeToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+export function forgetToken(): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/** Is this error a refused session (401) or a partner no longer entitled (403)? */
+export const isRefusal = (err: unknown): err is ApiError => err instanceof ApiError && (err.status === 401 || err.status === 403);
+
+export interface LoginResult {
+  readonly token: string;
+  readonly expiresS: number;
+  readonly user: string;
+  readonly partner: string;
+  readonly partnerName: string;
+  readonly role: string;
+}
+
+export interface Me {
+  readonly subject: string;
+  readonly kind: 'login' | 'api' | 'demo';
+  readonly partner: string;
+  readonly partnerName: string;
+  readonly role: string;
+  readonly expiresS: number | null;
+  readonly demo: boolean;
+}
+
+export function login(username: string, password: string): Promise<LoginResult> {
+  return request<LoginResult>('POST', '/api/login', null, { username, password });
+}
+
+/** Ends the session on the server; the caller forgets the token whatever the answer. */
+export async function logout(token: string): Promise<void> {
+  await request<null>('POST', '/api/logout', token, null).catch(() => {});
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -35,8 +77,15 @@ export class ApiError extends Error {
   }
 }
 
-export async function getJson<T>(path: string, token: string): Promise<T> {
-  const res = await fetch(path, { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
+export function getJson<T>(path: string, token: string): Promise<T> {
+  return request<T>('GET', path, token, null);
+}
+
+async function request<T>(method: 'GET' | 'POST', path: string, token: string | null, body: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  if (body !== null) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method, headers, cache: 'no-store', ...(body !== null ? { body: JSON.stringify(body) } : {}) });
   if (!res.ok) {
     let code = `HTTP_${res.status}`;
     let message = res.statusText;
@@ -49,6 +98,7 @@ export async function getJson<T>(path: string, token: string): Promise<T> {
     }
     throw new ApiError(res.status, code, message);
   }
+  if (res.status === 204) return null as T;
   return (await res.json()) as T;
 }
 
@@ -96,9 +146,14 @@ export class Link {
         console.error('skyfuse: bad message', err);
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (ev: CloseEvent) => {
       this.ws = null;
       if (this.stopped) return;
+      // 4401: the session ended (logout, expiry); 4403: the partner withdrew.
+      if (ev.code === 4401 || ev.code === 4403) {
+        this.handlers.state('unauthorized', ev.code === 4403 ? 'SKY_PARTNER_WITHDRAWN' : 'SKY_AUTH_REQUIRED');
+        return;
+      }
       // A refused upgrade looks like any other failure to the browser; ask
       // the REST API whether the token is the reason before retrying.
       const retry = () => {
@@ -109,7 +164,7 @@ export class Link {
       };
       if (opened) return retry();
       getJson('/api/status', this.token).then(retry, (err: unknown) => {
-        if (err instanceof ApiError && err.status === 401) this.handlers.state('unauthorized', err.code);
+        if (isRefusal(err)) this.handlers.state('unauthorized', err.code);
         else retry();
       });
     };

@@ -1,13 +1,13 @@
-// The operations room: map with the fused picture, track table, details and
-// status bar. Everything comes from this page's own server (same origin);
-// the page makes no request to any other host.
+// The operations room: map with the partner's picture, track table, details
+// and status bar, behind a login form. Everything comes from this page's own
+// server (same origin); the page makes no request to any other host.
 
 import type { Map as MlMap, MapMouseEvent } from 'maplibre-gl';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import type { WireEvent, WireMessage } from '../../src/serve/wire.ts';
 import { geodesicCircle } from './geo.ts';
 import { LabelOverlay } from './labels.ts';
-import { ApiError, Link, getJson, takeToken } from './link.ts';
+import { Link, type Me, forgetToken, getJson, isRefusal, login, logout, storeToken, takeToken } from './link.ts';
 import { SENSOR_LAYER, TRACK_LAYER, createMap, loadCountries, setSource } from './map.ts';
 import { type CoalitionInfo, type LinkState, StatusBar, TrackTable, renderDetails, renderLegend } from './panel.ts';
 import { Picture } from './picture.ts';
@@ -163,6 +163,9 @@ function main(): void {
       lastUpdateMs = performance.now() - t0;
     } else if (msg.type === 'events') {
       onEvents(msg.events);
+    } else if (msg.type === 'coalition') {
+      // Membership changed: the sensors this partner is granted may have too.
+      if (session) loadCoalition(session.token);
     }
   };
 
@@ -200,29 +203,136 @@ function main(): void {
     select: (id) => select(id),
   };
 
-  const token = takeToken();
-  if (!token) {
-    setLink('no-token');
-    status.message('Open the address printed by "skyfuse serve" (it ends in #token=...).');
-    return;
+  if (document.body.dataset.demo === '1') $('demo-banner').hidden = false;
+
+  // One session at a time: its token, its link, who it is.
+  let session: { token: string; link: Link } | null = null;
+  const loginBox = $('login');
+  const loginForm = $<HTMLFormElement>('login-form');
+  const loginUser = $<HTMLInputElement>('login-user');
+  const loginPassword = $<HTMLInputElement>('login-password');
+  const loginSubmit = $<HTMLButtonElement>('login-submit');
+  const loginError = $('login-error');
+  const who = $('who');
+  const logoutButton = $<HTMLButtonElement>('logout');
+
+  const loadCoalition = (token: string) =>
+    getJson<CoalitionInfo>('/api/coalition', token).then(
+      (c) => {
+        coalition = c;
+        drawSensors();
+      },
+      (err: unknown) => {
+        if (isRefusal(err)) endSession(err.code);
+        else status.message(`coalition not loaded: ${String(err)}`);
+      },
+    );
+
+  const showLogin = (message = '') => {
+    loginError.textContent = message;
+    loginBox.hidden = false;
+    loginSubmit.disabled = false;
+    loginUser.focus();
+  };
+
+  /** Forget the session and everything it showed; back to the form. */
+  function endSession(code?: string): void {
+    session?.link.stop();
+    session = null;
+    forgetToken();
+    picture.update(picture.frameTimeS ?? 0, []);
+    coalition = null;
+    lastHeardMs.clear();
+    lastFrameWallMs = 0;
+    selectedId = null;
+    table.update([], null);
+    renderDetails(details, null, null, null);
+    status.frame(null, 0);
+    drawPicture();
+    if (styleReady) setSource(map, 'sensors', { type: 'FeatureCollection', features: [] });
+    labels.setSensors([]);
+    who.textContent = '';
+    logoutButton.hidden = true;
+    if (code) setLink('unauthorized', code);
+    else setLink('no-token');
+    showLogin(
+      code === 'SKY_PARTNER_WITHDRAWN'
+        ? 'Your partner has withdrawn from the coalition; its sessions have ended.'
+        : code
+          ? 'Your session has ended or was refused; log in again.'
+          : '',
+    );
   }
 
-  getJson<CoalitionInfo>('/api/coalition', token).then(
-    (c) => {
-      coalition = c;
-      drawSensors();
-    },
-    (err: unknown) => {
-      if (err instanceof ApiError && err.status === 401) setLink('unauthorized', err.code);
-      else status.message(`coalition not loaded: ${String(err)}`);
-    },
-  );
+  function begin(token: string): void {
+    getJson<Me>('/api/me', token).then(
+      (me) => {
+        storeToken(token);
+        loginBox.hidden = true;
+        loginPassword.value = '';
+        who.textContent = `${me.partnerName} (${me.partner}) - ${me.subject}, ${me.role}`;
+        who.title = `The picture of ${me.partnerName}: fused only from data released to it`;
+        logoutButton.hidden = false;
+        const link = new Link(token, {
+          message: onMessage,
+          state: (s, detail) => {
+            if (s === 'unauthorized') endSession(detail);
+            else setLink(s, detail);
+          },
+        });
+        session = { token, link };
+        loadCoalition(token);
+        link.start();
+      },
+      (err: unknown) => {
+        if (isRefusal(err)) endSession(err.code);
+        else {
+          setLink('reconnecting', 'server unreachable');
+          setTimeout(() => begin(token), 3000);
+        }
+      },
+    );
+  }
 
-  const link = new Link(token, {
-    message: onMessage,
-    state: (s, detail) => setLink(s, detail),
+  loginForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const username = loginUser.value.trim();
+    const password = loginPassword.value;
+    if (!username || !password) {
+      loginError.textContent = 'Enter your username and password.';
+      return;
+    }
+    loginSubmit.disabled = true;
+    loginError.textContent = '';
+    login(username, password).then(
+      (r) => {
+        loginSubmit.disabled = false;
+        begin(r.token);
+      },
+      (err: unknown) => {
+        loginSubmit.disabled = false;
+        loginPassword.value = '';
+        loginError.textContent =
+          isRefusal(err) || (err as { status?: number }).status === 429 ? (err as Error).message : `Login failed: ${String(err)}`;
+        loginPassword.focus();
+      },
+    );
   });
-  link.start();
+
+  logoutButton.addEventListener('click', () => {
+    const s = session;
+    if (!s) return;
+    s.link.stop();
+    session = null;
+    void logout(s.token).finally(() => endSession());
+  });
+
+  const token = takeToken();
+  if (token) begin(token);
+  else {
+    setLink('no-token');
+    showLogin();
+  }
 
   // Mark the picture stale when frames stop, and refresh sensor health.
   setInterval(() => {

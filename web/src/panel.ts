@@ -223,7 +223,7 @@ const LINK_TEXT: Record<LinkState, string> = {
   stale: 'no data',
   reconnecting: 'reconnecting',
   unauthorized: 'credentials refused',
-  'no-token': 'no credentials',
+  'no-token': 'not logged in',
 };
 
 export class StatusBar {
