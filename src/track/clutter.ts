@@ -1,19 +1,17 @@
 // A clutter map per radar, as plot extractors and trackers have long kept:
-// a polar grid that counts primary-only plots with an exponential memory.
-// Where they keep coming back scan after scan (ground clutter, sea clutter,
-// wind farms, weather), the cell is clutter: a primary-only plot there may
-// update a track a transponder has identified, but can neither start a track
-// nor keep an unidentified one alive. An aircraft passing through drops one
-// or two plots per cell and moves on, so it never marks a cell by itself;
-// an aircraft without a transponder loses its updates while it crosses a
-// clutter cell (it coasts), as it would with a real radar's clutter map.
+// a polar grid that counts primary-only plots no confirmed track took, with
+// an exponential memory. Where they keep coming back scan after scan (ground
+// clutter, sea clutter, wind farms, weather), the cell is clutter: a
+// primary-only plot there may update a confirmed track but can neither start
+// a track nor feed a tentative one. An aircraft being initiated drops a plot
+// or two per cell, so it does not mark a cell by itself.
 
 /** Range and azimuth resolution of the map. */
 const RANGE_BIN_M = 2000;
 const AZ_BINS = 180; // 2 degrees
 /** Memory of the map, s: a few dozen antenna turns. */
 const TAU_S = 120;
-/** Decayed count above which a cell is clutter (a passing aircraft gives 1-2). */
+/** Decayed count above which a cell is clutter (an aircraft being initiated gives 1-2). */
 const THRESHOLD = 2.5;
 
 export class ClutterMap {

@@ -203,13 +203,14 @@ export class Tracker {
       const plot = batch[i]!;
       const j = rowToCol ? rowToCol[i]! : -1;
       const tr = j >= 0 && j < nT ? cand[j]! : null;
-      // A primary-only plot in a clutter cell may only update a track that a
-      // transponder has identified: clutter can neither start nor keep alive
-      // a track of its own.
+      // A primary-only plot in a clutter cell may update a confirmed track but
+      // can neither start a track nor feed a tentative one. The map counts
+      // only primary plots no confirmed track took, so a slow aircraft that
+      // lingers in a cell never marks it.
       const primary = plot.kind === 'radar' && plot.detection === 'psr';
       const clutter = primary && map.isClutter(plot.rangeM, plot.azimuthRad, plot.timeS);
-      if (primary) map.add(plot.rangeM, plot.azimuthRad, plot.timeS);
-      if (clutter && (!tr || (tr.icao24 === null && tr.mode3a === null))) {
+      if (primary && (!tr || tr.status === 'tentative')) map.add(plot.rangeM, plot.azimuthRad, plot.timeS);
+      if (clutter && (!tr || tr.status === 'tentative')) {
         this.stats.clutterSuppressed++;
         continue;
       }
