@@ -55,12 +55,19 @@ const caseArb = fc
   .map(({ base, policies }): Case => {
     const rng = new Random(base.seed);
     const ids = partnerIds.slice(0, base.nPartners);
-    const sensors = ids.flatMap((p, i) =>
+    const sensors: Record<string, unknown>[] = ids.flatMap((p, i) =>
       [0, 1].slice(0, 1 + (rng.next() < 0.5 ? 1 : 0)).map((k) => ({
         id: `${p}-${k}`, partner: p, kind: 'mode-s', sac: 10 + i, sic: k,
         lat: 31 + rng.uniform(-1, 1), lon: 34 + rng.uniform(-1, 1), altM: 100, rotationS: 4 + k, maxRangeM: 250000, sigmaRangeM: 40, sigmaAzimuthDeg: 0.05,
       })),
     );
+    // Half the partners also own an ADS-B station: registration learns from
+    // it, so a bias estimate could carry one partner's data to another.
+    ids.forEach((p, i) => {
+      if (rng.next() < 0.5) {
+        sensors.push({ id: `${p}-ads`, partner: p, kind: 'adsb', sac: 10 + i, sic: 9, lat: 31 + rng.uniform(-1, 1), lon: 34 + rng.uniform(-1, 1), altM: 50, rotationS: null, maxRangeM: 400000, sigmaRangeM: 30 });
+      }
+    });
     const partners = ids.map((id, i) => {
       const pol = policies[i];
       const own = sensors.filter((s) => s.partner === id).map((s) => s.id);
@@ -83,23 +90,44 @@ const caseArb = fc
     return { coalition, batches, seed: base.seed, change };
   });
 
-/** Six aircraft for 40 s, plots per scan of every sensor, in time order. */
-function traffic(c: Coalition, rng: Random): Plot[][] {
+/**
+ * Six aircraft for 150 s (long enough for registration to apply its
+ * estimates), plots per scan of every radar (each with a range and azimuth
+ * bias) and ADS-B reports every second, in time order.
+ */
+function traffic(c: Coalition, rng: Random, durationS = 150): Plot[][] {
   const flights = Array.from({ length: 6 }, (_, k) => ({
     lat: 31 + rng.uniform(-0.8, 0.8), lon: 34 + rng.uniform(-0.8, 0.8), course: rng.uniform(0, 360), v: rng.uniform(150, 250),
     h: rng.int(100, 400) * 30.48, icao: (0xa00000 + k).toString(16), sq: (0o1000 + k).toString(8).padStart(4, '0'),
   }));
-  const out: { t: number; plots: RadarPlot[] }[] = [];
+  const out: { t: number; plots: Plot[] }[] = [];
   for (const s of c.sensors) {
     const site = { latRad: s.latRad, lonRad: s.lonRad, heightM: s.altM };
-    for (let t = rng.uniform(0, s.rotationS!); t < 40; t += s.rotationS!) {
+    if (s.kind === 'adsb') {
+      for (let t = rng.uniform(0, 1); t < durationS; t += 1) {
+        out.push({
+          t,
+          plots: flights.map((f) => {
+            const p = geodesicDirect(degToRad(f.lat), degToRad(f.lon), degToRad(f.course), f.v * t);
+            return {
+              kind: 'adsb' as const, sensorId: s.id, partnerId: s.partnerId, timeS: 1.7e9 + t,
+              latRad: p[0]! + (rng.gauss() * 30) / 6.36e6, lonRad: p[1]! + (rng.gauss() * 30) / 5.4e6, heightM: null,
+              flightLevel: Math.round(f.h / 30.48), mode3a: f.sq, icao24: f.icao, callsign: `TST${f.sq}`,
+            };
+          }),
+        });
+      }
+      continue;
+    }
+    const biasM = rng.uniform(-250, 250), biasRad = degToRad(rng.uniform(-0.25, 0.25));
+    for (let t = rng.uniform(0, s.rotationS!); t < durationS; t += s.rotationS!) {
       const plots: RadarPlot[] = [];
       for (const f of flights) {
         const p = geodesicDirect(degToRad(f.lat), degToRad(f.lon), degToRad(f.course), f.v * t);
         const m = radarMeasure(site, { latRad: p[0]!, lonRad: p[1]!, heightM: f.h });
         plots.push({
           kind: 'radar', sensorId: s.id, partnerId: s.partnerId, timeS: 1.7e9 + t + (m.azimuthRad / (2 * Math.PI)) * 0.01,
-          rangeM: m.slantRangeM + rng.gauss() * 40, azimuthRad: m.azimuthRad + rng.gauss() * degToRad(0.05),
+          rangeM: m.slantRangeM + biasM + rng.gauss() * 40, azimuthRad: m.azimuthRad + biasRad + rng.gauss() * degToRad(0.05),
           flightLevel: Math.round(f.h / 30.48), mode3a: f.sq, icao24: f.icao, callsign: `TST${f.sq}`, detection: 'mode-s',
         });
       }

@@ -1,9 +1,10 @@
 // One fusion per releasability audience. Every plot is routed to the
 // audiences entitled to it (src/coalition/releasability.ts) and each
-// audience runs its own tracker on exactly those plots, so a partner's
-// picture is a function of released data alone: no track, position,
-// identity or accuracy derived from unreleased data can reach it. Partners
-// with equal inputs share one audience and its fusion.
+// audience runs its own registration and tracker on exactly those plots, so
+// a partner's picture is a function of released data alone: no track,
+// position, identity, accuracy — nor a bias estimate learnt from another
+// partner's ADS-B — derived from unreleased data can reach it. Partners with
+// equal inputs share one audience and its fusion.
 //
 // Membership changes while running: audiences whose inputs change start a
 // fresh fusion from the data released to them from then on, so nothing
@@ -11,6 +12,7 @@
 // re-form within a few scans); audiences whose inputs are unchanged go on.
 
 import type { Coalition, Partner, PartnerStatus, Plot, TrackFrame } from '../core/types.ts';
+import { Registration, type SensorRegistration } from '../register/index.ts';
 import { TrackingLoop, type LoopOptions } from '../track/loop.ts';
 import { Tracker } from '../track/tracker.ts';
 import { audiences, PlotRouter, type Audience } from './releasability.ts';
@@ -24,6 +26,7 @@ interface Fusion {
   readonly audience: Audience;
   readonly loop: TrackingLoop;
   readonly tracker: Tracker;
+  readonly registration: Registration | null;
 }
 
 export class AudienceFusion {
@@ -36,10 +39,17 @@ export class AudienceFusion {
     coalition: Coalition,
     private readonly loopOpts: LoopOptions,
     private readonly onFrame: (f: AudienceFrame) => void,
+    /** Estimate and remove sensor biases in each audience (default on). */
+    private readonly register = true,
   ) {
     this.coalition = coalition;
     this.router = new PlotRouter(coalition);
     this.rebuild();
+  }
+
+  /** Each audience's registration of its sensors (for the sensor panel). */
+  registrationOf(audienceKey: string): SensorRegistration[] {
+    return this.fusions.get(audienceKey)?.registration?.status() ?? [];
   }
 
   /** The audiences now running, each with the partners that see it. */
@@ -56,7 +66,7 @@ export class AudienceFusion {
   push(plots: readonly Plot[]): void {
     for (const f of this.fusions.values()) {
       const mine = this.router.filter(f.audience, plots);
-      if (mine.length > 0) f.loop.push(mine);
+      if (mine.length > 0) f.loop.push(f.registration ? f.registration.process(mine) : mine);
     }
   }
 
@@ -95,6 +105,7 @@ export class AudienceFusion {
     const fusion: Fusion = {
       audience: a,
       tracker,
+      registration: this.register ? new Registration(this.coalition) : null,
       loop: new TrackingLoop(tracker, this.loopOpts, (frame) => {
         const cur = this.fusions.get(a.key) ?? fusion;
         this.onFrame({ audience: cur.audience, frame });
