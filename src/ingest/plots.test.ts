@@ -74,3 +74,18 @@ test('time of day unwraps across midnight per sensor', () => {
   assert.equal(dec.decode(block(mk(86399))).plots[0]!.timeS, day + 86399);
   assert.equal(dec.decode(block(mk(1))).plots[0]!.timeS, day + 86400 + 1);
 });
+
+test('per-sensor and per-input counters for the sensor panel', () => {
+  const dec = new PlotDecoder(new SensorDirectory(coalition), day);
+  const rep = { sac: 10, sic: 1, timeOfDayS: 100, rangeM: 5e4, azimuthRad: 0.5, detection: 'ssr' as const, mode3a: '1000', flightLevel: 100, icao24: null, callsign: null, trackNumber: null };
+  dec.decode({ bytes: encodeCat048Block([rep, { ...rep, timeOfDayS: 101 }]), offset: -1, source: 'udp:127.0.0.1:9000', receivedS: day + 102 });
+  dec.decode({ bytes: encodeCat034Block([{ sac: 10, sic: 1, timeOfDayS: 103, type: 'north-marker', sectorAzimuthRad: 0, antennaRotationS: 4 }]), offset: -1, source: 'udp:127.0.0.1:9000', receivedS: day + 103.5 });
+  const bad = encodeCat048Block([rep]).slice(0, 6);
+  bad[2] = 6; // a block cut inside its record
+  dec.decode({ bytes: bad, offset: -1, source: 'udp:127.0.0.1:9000', receivedS: day + 104 });
+  const st = dec.feedStats();
+  assert.deepEqual(st.sensors['EGY-1'], { records: 3, plots: 2, lastDataS: day + 103, lastArrivalS: day + 103.5 });
+  assert.equal(st.sources['udp:127.0.0.1:9000']!.blocks, 3);
+  assert.ok(st.sources['udp:127.0.0.1:9000']!.errors >= 1);
+  assert.equal(st.sources['udp:127.0.0.1:9000']!.lastArrivalS, day + 104);
+});

@@ -15,8 +15,27 @@ export interface DecodedBlock {
   readonly events: SkyEvent[];
 }
 
+/** Live counters of one declared sensor, for the operations room's sensor panel. */
+export interface SensorFeedStats {
+  records: number;
+  plots: number;
+  /** Data time of the sensor's latest report (epoch s), or null. */
+  lastDataS: number | null;
+  /** When its latest block arrived (capture or socket time), or null. */
+  lastArrivalS: number | null;
+}
+
+/** Counters of one input (a file, or a UDP port). */
+export interface SourceFeedStats {
+  blocks: number;
+  errors: number;
+  lastArrivalS: number | null;
+}
+
 export class PlotDecoder {
   private readonly unwrap: TimeOfDayUnwrapper;
+  private readonly perSensor = new Map<string, SensorFeedStats>();
+  private readonly perSource = new Map<string, SourceFeedStats>();
   /** SAC*256+SIC of undeclared sources already reported once. */
   private readonly reportedUnknown = new Set<number>();
   readonly unknownSources = new Map<string, number>();
@@ -33,9 +52,25 @@ export class PlotDecoder {
   decode(block: DataBlock): DecodedBlock {
     const plots: Plot[] = [];
     const events: SkyEvent[] = [];
-    const onError = (e: SkyError) => this.errors.add(e.code, `${e.code}: ${block.source}: ${e.message}`);
+    let src = this.perSource.get(block.source);
+    if (!src) this.perSource.set(block.source, (src = { blocks: 0, errors: 0, lastArrivalS: null }));
+    src.blocks++;
+    if (block.receivedS !== null) src.lastArrivalS = block.receivedS;
+    const onError = (e: SkyError) => {
+      src.errors++;
+      this.errors.add(e.code, `${e.code}: ${block.source}: ${e.message}`);
+    };
     decodeBlock(block.bytes, Math.max(0, block.offset), (r) => this.accept(r, plots, events, block), onError);
     return { plots, events };
+  }
+
+  /** Counters per declared sensor and per input, as copies. */
+  feedStats(): { sensors: Record<string, SensorFeedStats>; sources: Record<string, SourceFeedStats> } {
+    const sensors: Record<string, SensorFeedStats> = {};
+    for (const [k, v] of this.perSensor) sensors[k] = { ...v };
+    const sources: Record<string, SourceFeedStats> = {};
+    for (const [k, v] of this.perSource) sources[k] = { ...v };
+    return { sensors, sources };
   }
 
   private accept(r: DecodedReport, plots: Plot[], events: SkyEvent[], block: DataBlock): void {
@@ -54,6 +89,12 @@ export class PlotDecoder {
       return;
     }
     const timeS = this.unwrap.toEpochS(key, rep.timeOfDayS);
+    let st = this.perSensor.get(sensor.id);
+    if (!st) this.perSensor.set(sensor.id, (st = { records: 0, plots: 0, lastDataS: null, lastArrivalS: null }));
+    st.records++;
+    if (r.cat !== 34) st.plots++;
+    if (st.lastDataS === null || timeS > st.lastDataS) st.lastDataS = timeS;
+    if (block.receivedS !== null) st.lastArrivalS = block.receivedS;
     const base = { sensorId: sensor.id, partnerId: sensor.partnerId, timeS };
     if (r.cat === 48) {
       const c = r.report;
