@@ -11,6 +11,7 @@ const coalition = parseCoalition({
   sensors: [
     { id: 'R1', partner: 'A', kind: 'mode-s', sac: 1, sic: 1, lat: 31.0, lon: 33.0, altM: 50, rotationS: 4, maxRangeM: 250000, sigmaRangeM: 40, sigmaAzimuthDeg: 0.05 },
     { id: 'R2', partner: 'B', kind: 'psr+ssr', sac: 2, sic: 1, lat: 31.8, lon: 34.8, altM: 800, rotationS: 5, maxRangeM: 250000, sigmaRangeM: 70, sigmaAzimuthDeg: 0.08 },
+    { id: 'R3', partner: 'B', kind: 'psr', sac: 2, sic: 2, lat: 30.6, lon: 34.2, altM: 30, rotationS: 4, maxRangeM: 200000, sigmaRangeM: 60, sigmaAzimuthDeg: 0.1 },
     { id: 'ADSB', partner: 'A', kind: 'adsb', sac: 1, sic: 9, lat: 31.4, lon: 33.9, altM: 100, rotationS: null, maxRangeM: 400000, sigmaRangeM: 30 },
   ],
 });
@@ -20,6 +21,8 @@ interface Bias { rangeOffsetM: number; rangeGain: number; azimuthDeg: number; ti
 const TRUE: Record<string, Bias> = {
   R1: { rangeOffsetM: 300, rangeGain: 200e-6, azimuthDeg: 0.3, timeOffsetS: 0.5 },
   R2: { rangeOffsetM: -180, rangeGain: -120e-6, azimuthDeg: -0.2, timeOffsetS: -0.3 },
+  // A primary radar: no codes at all; its plots are matched to ADS-B by position.
+  R3: { rangeOffsetM: 150, rangeGain: 80e-6, azimuthDeg: 0.25, timeOffsetS: 0.2 },
 };
 
 interface Flight { lat: number; lon: number; course: number; v: number; h: number; icao: string; sq: string }
@@ -71,9 +74,10 @@ function scenario(seed: number, durationS: number, jump?: { sensor: string; from
           kind: 'radar', sensorId: s.id, partnerId: s.partnerId, timeS: 1.7e9 + t + b.timeOffsetS,
           rangeM: m.slantRangeM * (1 + b.rangeGain) + b.rangeOffsetM + rng.gauss() * s.sigmaRangeM,
           azimuthRad: m.azimuthRad + degToRad(azBias) + rng.gauss() * s.sigmaAzimuthRad!,
-          // R1 is a Mode S radar (addresses); R2 a Mode A/C radar (codes only).
-          flightLevel: Math.round(f.h / 30.48), mode3a: f.sq, icao24: s.kind === 'mode-s' ? f.icao : null, callsign: null,
-          detection: s.kind === 'mode-s' ? 'mode-s' : 'psr+ssr',
+          // R1 is a Mode S radar (addresses); R2 a Mode A/C radar (codes only); R3 primary only.
+          flightLevel: s.kind === 'psr' ? null : Math.round(f.h / 30.48), mode3a: s.kind === 'psr' ? null : f.sq,
+          icao24: s.kind === 'mode-s' ? f.icao : null, callsign: null,
+          detection: s.kind === 'mode-s' ? 'mode-s' : s.kind === 'psr' ? 'psr' : 'psr+ssr',
         };
         truthOf.set(plot, truth);
         plots.push(plot);
@@ -86,9 +90,10 @@ function scenario(seed: number, durationS: number, jump?: { sensor: string; from
 }
 
 /** Horizontal error of a radar plot placed with its own (reported) height, against its truth. */
-function plotErrorM(p: RadarPlot, truth: { latRad: number; lonRad: number }): number {
+function plotErrorM(p: RadarPlot, truth: { latRad: number; lonRad: number; heightM: number }): number {
   const s = coalition.sensors.find((x) => x.id === p.sensorId)!;
-  const g = radarToGeodetic({ latRad: s.latRad, lonRad: s.lonRad, heightM: s.altM }, p.rangeM, p.azimuthRad, p.flightLevel! * 30.48);
+  // A primary plot has no level: place it at the true height, so only the biases and noise are measured.
+  const g = radarToGeodetic({ latRad: s.latRad, lonRad: s.lonRad, heightM: s.altM }, p.rangeM, p.azimuthRad, p.flightLevel !== null ? p.flightLevel * 30.48 : truth.heightM);
   return geodesicInverse(g.latRad, g.lonRad, truth.latRad, truth.lonRad)[0]!;
 }
 
@@ -111,7 +116,7 @@ test('after 10 minutes of ADS-B-equipped traffic each radar\'s biases are found 
     });
   }
   const st = new Map(reg.status().map((s) => [s.sensorId, s]));
-  for (const id of ['R1', 'R2']) {
+  for (const id of ['R1', 'R2', 'R3']) {
     const s = st.get(id)!;
     const t = TRUE[id]!;
     const e = s.estimate;

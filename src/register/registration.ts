@@ -106,6 +106,18 @@ class RadarFilter {
     this.lastS = Math.max(this.lastS, toS);
   }
 
+  /** The normalised residual a scalar update would see, without updating. */
+  residual(h: readonly number[], z: number, r: number): number {
+    let s = r, pred = 0;
+    for (let i = 0; i < 4; i++) {
+      let ph = 0;
+      for (let j = 0; j < 4; j++) ph += this.P[i * 4 + j]! * h[j]!;
+      s += h[i]! * ph;
+      pred += h[i]! * this.x[i]!;
+    }
+    return (z - pred) / Math.sqrt(s);
+  }
+
   /** Scalar update z = h.x + noise(r); returns the normalised residual. */
   update(h: readonly number[], z: number, r: number): number {
     const P = this.P;
@@ -158,7 +170,7 @@ export class Registration {
       if (p.kind === 'adsb') {
         this.rememberAdsb(p);
         if (p.timeS > this.adsbNowS) this.adsbNowS = p.timeS;
-      } else if (this.referenceFor(p) !== undefined) this.waiting.push(p);
+      } else if (this.referenceFor(p) !== undefined || (unidentified(p) && this.adsb.size > 0)) this.waiting.push(p);
     }
     // A radar plot is compared once ADS-B has reported past its time (the
     // reference is interpolated between the reports around it); plots that
@@ -267,12 +279,37 @@ export class Registration {
     return owner === undefined || owner === AMBIGUOUS ? undefined : this.adsb.get(owner);
   }
 
+  /**
+   * For a plot with no identity (primary radar): the one ADS-B aircraft near
+   * it — within 3 km, with no other within 8 km — or none. Largest expected
+   * biases (1.3 km) stay inside the first bound; clutter and crowded skies
+   * fail the second.
+   */
+  private nearestAdsb(p: RadarPlot, frame: EnuFrame): AdsbHistory | undefined {
+    let best: AdsbHistory | undefined, bestD = Infinity, secondD = Infinity;
+    for (const h of this.adsb.values()) {
+      const last = h.t[h.t.length - 1]!;
+      if (last < p.timeS - MAX_ADSB_GAP_S || h.t[0]! > p.timeS) continue;
+      if (!this.adsbAt(h, p.timeS, this.pos)) continue;
+      const m = frame.radarMeasure(this.pos[0]!, this.pos[1]!, this.pos[2]!, this.meas);
+      const d = Math.hypot(p.rangeM - m[0]!, wrap(p.azimuthRad - m[1]!) * m[0]!);
+      if (d < bestD) {
+        secondD = bestD;
+        bestD = d;
+        best = h;
+      } else if (d < secondD) secondD = d;
+    }
+    return bestD < 3000 && secondD > 8000 ? best : undefined;
+  }
+
   private learn(p: RadarPlot): void {
-    const hist = this.referenceFor(p);
     const f = this.filters.get(p.sensorId);
     const frame = this.frames.get(p.sensorId);
     const sensor = this.sensors.get(p.sensorId);
-    if (!hist || !f || !frame || !sensor) return;
+    if (!f || !frame || !sensor) return;
+    const byPosition = unidentified(p);
+    const hist = byPosition ? this.nearestAdsb(p, frame) : this.referenceFor(p);
+    if (!hist) return;
     // Expected measurement and its rates from the ADS-B track around the plot's time.
     const dt = 0.5;
     const pos = this.pos;
@@ -296,8 +333,14 @@ export class Registration {
     const sa = hist.sigmaM;
     const rRange = sensor.sigmaRangeM ** 2 + sa * sa;
     const rAz = (sensor.sigmaAzimuthRad ?? 0.002) ** 2 + (sa / Math.max(rho, 1000)) ** 2;
-    const nuR = f.update([1, rho, 0, -rhoDot], p.rangeM - rho, rRange);
-    const nuA = f.update([0, 0, 1, -thetaDot], wrap(p.azimuthRad - theta), rAz);
+    const hR = [1, rho, 0, -rhoDot], hA = [0, 0, 1, -thetaDot];
+    // A reference found by position alone must also agree with what is known
+    // already (a clutter plot beside an aircraft would not).
+    if (byPosition && f.observations > 20) {
+      if (Math.abs(f.residual(hR, p.rangeM - rho, rRange)) > 4 || Math.abs(f.residual(hA, wrap(p.azimuthRad - theta), rAz)) > 4) return;
+    }
+    const nuR = f.update(hR, p.rangeM - rho, rRange);
+    const nuA = f.update(hA, wrap(p.azimuthRad - theta), rAz);
     f.observations++;
     // A realigned antenna or a reset clock shows as a run of large residuals.
     if (Math.abs(nuR) > 4 || Math.abs(nuA) > 4) f.outlierRun++;
@@ -308,6 +351,11 @@ export class Registration {
       this.events.push({ kind: 'registration-jump', sensorId: p.sensorId, timeS: p.timeS });
     }
   }
+}
+
+/** A plot without a Mode S address or a Mode 3/A code: a primary radar's. */
+function unidentified(p: RadarPlot): boolean {
+  return p.icao24 === null && p.mode3a === null;
 }
 
 function wrap(a: number): number {

@@ -30,6 +30,9 @@ export interface TrackerOptions {
   readonly model: 'cv' | 'imm';
 }
 
+/** Mode 3/A codes many aircraft squawk at once (conspicuity, VFR): they identify no one. */
+const NON_DISCRETE_CODES = new Set(['0000', '1000', '1200', '2000', '7000', '7777']);
+
 /** How stale (in data seconds) the grid may get before it is rebuilt. */
 const GRID_REFRESH_S = 2;
 
@@ -63,8 +66,9 @@ export const defaultTrackerOptions: TrackerOptions = {
  * - Deleted: tentative after TENTATIVE_TIMEOUT_S without update; confirmed or
  *   coasting after DELETE_AFTER_S, or when its position sigma exceeds
  *   DELETE_SIGMA_M.
- * - Two tracks on one aircraft (same Mode S address, or statistically the same
- *   position and velocity) are merged into the older one.
+ * - Two tracks on one aircraft (same Mode S address; the same discrete Mode
+ *   3/A code within 2 km, 50 m/s and 300 m of level; or statistically the
+ *   same position and velocity) are merged into the older one.
  */
 export const lifecycle = {
   CONFIRM_HITS: 3,
@@ -408,8 +412,13 @@ export class Tracker {
         const dE = eA - (B.x[0]! + B.x[2]! * dtB), dN = nA - (B.x[1]! + B.x[3]! * dtB);
         const dv = Math.hypot(A.x[2]! - B.x[2]!, A.x[3]! - B.x[3]!);
         const s2 = A.P[0]! + A.P[5]! + B.P[0]! + B.P[5]!;
-        if (dv > 30 || dE * dE + dN * dN > 9 * s2) continue;
+        const d2 = dE * dE + dN * dN;
         if (A.altM !== null && B.altM !== null && Math.abs(A.altM - B.altM) > 300) continue;
+        // The same discrete Mode 3/A code at nearly the same place, speed and
+        // level is one aircraft seen by a Mode S and a Mode A/C radar whose
+        // residual biases keep the two tracks a few hundred metres apart.
+        const sameCode = A.mode3a !== null && A.mode3a === B.mode3a && !NON_DISCRETE_CODES.has(A.mode3a);
+        if (sameCode ? dv > 50 || d2 > 2000 * 2000 : dv > 30 || d2 > 9 * s2) continue;
         absorb(A, B);
       }
     }
