@@ -154,7 +154,7 @@ test('a corrupt plot file gives coded errors with byte offsets and the rest is s
 });
 
 test('every command answers --help', async () => {
-  for (const c of [[], ['sim'], ['track'], ['eval'], ['decode'], ['serve']]) {
+  for (const c of [[], ['sim'], ['track'], ['eval'], ['decode'], ['serve'], ['audit']]) {
     const r = await sky([...c, '--help']);
     assert.equal(r.code, 0, `${c.join(' ')} --help`);
     assert.match(r.stdout, /Usage: skyfuse/);

@@ -5,12 +5,13 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
+import { formatAuditSummary, verifyAuditLog } from '../coalition/audit.ts';
 import { loadCoalition } from '../coalition/coalition.ts';
 import { SkyError, isSkyError } from '../core/errors.ts';
 import { evaluate, formatReport, readTracksFile, readTruthFile } from '../eval/index.ts';
 import { loadScenario, scenarioJson, scenarioNames, writeSimulation } from '../sim/index.ts';
 import { runTrack } from './track.ts';
-import { runDecode } from './decode.ts';
+import { formatDecodeSummary, runDecode } from './decode.ts';
 
 const EXIT_BAD_INPUT = 2;
 
@@ -135,12 +136,29 @@ export function buildCli(): Command {
       process.stdout.write(o.json ? JSON.stringify(report) + '\n' : formatReport(report));
     });
 
+  // decode's filters: "48,34" -> [48, 34]; SAC and SIC are one octet each.
+  const catList = (v: string): number[] => {
+    const out = v.split(',').map((x) => x.trim());
+    if (out.some((x) => !/^\d{1,3}$/.test(x) || Number(x) > 255)) throw new InvalidArgumentError('--cat must be categories 0..255 separated by commas, e.g. 48,34');
+    return out.map(Number);
+  };
+  const byte = (name: string) => (v: string): number => {
+    if (!/^\d{1,3}$/.test(v.trim()) || Number(v) > 255) throw new InvalidArgumentError(`${name} must be an integer 0..255`);
+    return Number(v);
+  };
   program
     .command('decode')
     .description('Print every ASTERIX record of a .ast/.pcap/.pcapng file as one JSON object a line')
     .requiredOption('--input <file>', 'plot file')
     .option('--date <YYYY-MM-DD>', 'UTC day of the recording (adds epoch time to records)')
-    .action(async (o: { input: string; date?: string }) => {
+    .option('--pretty', 'indented JSON, one object after another')
+    .option('--units', 'with --pretty: each value\'s unit from the specification as a // comment (for reading, no longer plain JSON)')
+    .option('--cat <list>', 'only records of these categories, e.g. 48,34 (error lines always shown)', catList)
+    .option('--sac <n>', 'only records whose SAC (item xxx/010) is n', byte('--sac'))
+    .option('--sic <n>', 'only records whose SIC (item xxx/010) is n', byte('--sic'))
+    .option('--summary', 'at the end, records and errors per category and per error code, on stderr')
+    .action(async (o: { input: string; date?: string; pretty?: boolean; units?: boolean; cat?: number[]; sac?: number; sic?: number; summary?: boolean }) => {
+      if (o.units && !o.pretty) throw new SkyError('SKY_USAGE', '--units needs --pretty (the default output stays one plain JSON object a line)');
       // Lines go out in chunks that wait for stdout to drain, so a large file
       // never piles up in memory behind a slow reader.
       let chunk: string[] = [];
@@ -152,11 +170,35 @@ export function buildCli(): Command {
         size = 0;
         if (!process.stdout.write(text)) await new Promise<void>((res) => process.stdout.once('drain', () => res()));
       };
-      await runDecode(o.input, o.date, (line) => {
+      const summary = await runDecode(o.input, o.date, (line) => {
         chunk.push(line + '\n');
         size += line.length + 1;
-      }, () => (size > 1 << 16 ? flush() : undefined));
+      }, () => (size > 1 << 16 ? flush() : undefined), {
+        pretty: o.pretty === true, units: o.units === true,
+        ...(o.cat ? { cats: o.cat } : {}), ...(o.sac !== undefined ? { sac: o.sac } : {}), ...(o.sic !== undefined ? { sic: o.sic } : {}),
+      });
       await flush();
+      if (o.summary) process.stderr.write(formatDecodeSummary(summary));
+    });
+
+  program
+    .command('audit')
+    .description('Check an audit log (logins, policy, membership, exports): every entry\'s hash and the chain; exits 2 with SKY_AUDIT_BROKEN if it was altered')
+    .requiredOption('--verify <file>', 'audit log (JSON lines) to verify')
+    .option('--anchor <seq:hash>', 'an entry\'s hash noted down earlier (the summary prints one); catches truncation and rewriting; repeatable', collect, [])
+    .option('--json', 'print the summary as one JSON object')
+    .action((o: { verify: string; anchor: string[]; json?: boolean }) => {
+      const anchors = o.anchor.map((a) => {
+        const m = /^(\d{1,15}):([0-9a-fA-F]{64})$/.exec(a);
+        if (!m || Number(m[1]) < 1) throw new SkyError('SKY_USAGE', `--anchor must be SEQ:HASH (an entry number and its 64 hex digit hash), got "${a}"`);
+        return { seq: Number(m[1]), hash: m[2]!.toLowerCase() };
+      });
+      const r = verifyAuditLog(o.verify, { anchors });
+      process.stdout.write(o.json ? JSON.stringify({ file: o.verify, ...r }) + '\n' : formatAuditSummary(o.verify, r, anchors.length));
+      if (!r.ok) {
+        const where = r.badLine !== null ? ` line ${r.badLine} (byte ${r.badOffset})` : '';
+        throw new SkyError('SKY_AUDIT_BROKEN', `${o.verify}${where}: entry ${r.firstBadSeq}: ${r.reason}`, { file: o.verify, ...(r.badOffset !== null ? { offset: r.badOffset } : {}) });
+      }
     });
 
   program
