@@ -66,3 +66,6 @@ benchTracker((process.env.BENCH_SIZES ?? '1000,5000,20000').split(',').map(Numbe
 
 // The ASTERIX codec: CAT048 decode to the plot form and encode, against the object-per-item decode.
 await import('./asterix.ts');
+
+// Recording: what the SQLite recorder keeps up with, and what it costs the tracking loop.
+await import('./record.ts');
