@@ -1,0 +1,139 @@
+// Cursor on Target (CoT) output for TAK: each system track of a partner's
+// picture as a CoT event, streamed over TCP or TLS to a TAK server, one feed
+// per receiving partner. A feed sends only the frames of the audience its
+// partner sees now, so releasability holds on this output as on the screen.
+
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import type { Bus } from '../core/bus.ts';
+import { SkyError } from '../core/errors.ts';
+import type { SystemTrack, TrackFrame } from '../core/types.ts';
+
+/** How long a TAK client keeps showing a track after its last event, s. */
+export const STALE_AFTER_S = 15;
+
+const xmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+function xml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => xmlEscapes[c]!);
+}
+
+function iso(timeS: number): string {
+  return new Date(Math.round(timeS * 1000)).toISOString();
+}
+
+/**
+ * CoT type of an air track (MIL-STD-2525 derived "a-<affiliation>-A"):
+ * a track that answers with a Mode S address or a Mode 3/A code is a
+ * cooperative aircraft, "n" (neutral) civil fixed wing (a-n-A-C-F); one
+ * without is "u" (unknown) air; a tentative one "p" (pending). skyfuse
+ * makes no friend/hostile judgement.
+ */
+export function cotType(t: SystemTrack): string {
+  if (t.status === 'tentative') return 'a-p-A';
+  return t.icao24 !== null || t.mode3a !== null ? 'a-n-A-C-F' : 'a-u-A';
+}
+
+/**
+ * One CoT event for a track. uid is stable per track and source system;
+ * point hae is the height above the WGS-84 ellipsoid as CoT defines it
+ * (9999999 when unknown, the CoT convention); ce is the radial RMS error,
+ * sigma * sqrt(2) for our per-axis sigma; course in degrees true, speed m/s.
+ */
+export function cotEvent(t: SystemTrack, uidPrefix: string): string {
+  const course = ((Math.atan2(t.velEastMps, t.velNorthMps) * 180) / Math.PI + 360) % 360;
+  const speed = Math.hypot(t.velEastMps, t.velNorthMps);
+  const name = t.callsign ?? (t.mode3a !== null ? `A${t.mode3a}` : t.icao24 ?? t.id);
+  const remarks = [
+    t.icao24 !== null ? `Mode S ${t.icao24}` : null,
+    t.mode3a !== null ? `Mode 3/A ${t.mode3a}` : null,
+    t.altM !== null ? `FL${Math.round(t.altM / 30.48)}` : null,
+    t.status,
+    t.sensors.length ? `sensors ${t.sensors.join(' ')}` : null,
+  ].filter((x) => x !== null).join('; ');
+  return (
+    `<event version="2.0" uid="${xml(`${uidPrefix}.${t.id}`)}" type="${cotType(t)}" how="m-g" ` +
+    `time="${iso(t.timeS)}" start="${iso(t.timeS)}" stale="${iso(t.timeS + STALE_AFTER_S)}">` +
+    `<point lat="${t.latDeg.toFixed(7)}" lon="${t.lonDeg.toFixed(7)}" hae="${t.altM === null ? 9999999 : t.altM.toFixed(1)}" ` +
+    `ce="${(t.sigmaM * Math.SQRT2).toFixed(1)}" le="${t.altM === null ? 9999999 : 50}"/>` +
+    `<detail><contact callsign="${xml(name)}"/><track course="${course.toFixed(1)}" speed="${speed.toFixed(1)}"/>` +
+    `<remarks>${xml(remarks)}</remarks></detail></event>`
+  );
+}
+
+export interface CotFeedOptions {
+  readonly host: string;
+  readonly port: number;
+  /** TLS to the TAK server (its CA, and this client's certificate and key). */
+  readonly tls?: Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'servername' | 'rejectUnauthorized'>;
+  /** The audience whose frames this feed may send, asked at every frame (membership changes). */
+  readonly audienceKey: () => string | undefined;
+  /** uid prefix: names this skyfuse and the receiving partner. */
+  readonly uidPrefix: string;
+  readonly reconnectS?: number;
+  readonly onError?: (e: SkyError) => void;
+}
+
+/**
+ * Streams CoT events to one TAK server for one partner. Reconnects after a
+ * failure; frames while disconnected are dropped (tracks go stale and come
+ * back on the next frame after reconnection, as TAK expects).
+ */
+export class CotFeed {
+  private socket: Socket | null = null;
+  private connected = false;
+  private closed = false;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly unsub: () => void;
+  readonly stats = { frames: 0, events: 0, dropped: 0, connects: 0 };
+
+  constructor(bus: Bus, private readonly o: CotFeedOptions) {
+    this.unsub = bus.subscribe('tracks', (f) => this.onFrame(f));
+    this.connect();
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    const onConnect = () => {
+      this.connected = true;
+      this.stats.connects++;
+    };
+    const s = this.o.tls
+      ? tlsConnect({ host: this.o.host, port: this.o.port, ...this.o.tls }, onConnect)
+      : tcpConnect({ host: this.o.host, port: this.o.port }, onConnect);
+    this.socket = s;
+    s.setNoDelay(true);
+    s.on('error', (err) => {
+      this.o.onError?.(new SkyError('SKY_OUTPUT_COT', `CoT feed to ${this.o.host}:${this.o.port}: ${err.message}; retrying`));
+    });
+    s.on('close', () => {
+      this.connected = false;
+      this.socket = null;
+      if (!this.closed) this.timer = setTimeout(() => this.connect(), (this.o.reconnectS ?? 5) * 1000);
+    });
+  }
+
+  private onFrame(f: TrackFrame): void {
+    const key = this.o.audienceKey();
+    if (key === undefined || f.audience !== key) return;
+    if (!this.connected || !this.socket) {
+      this.stats.dropped++;
+      return;
+    }
+    this.stats.frames++;
+    let out = '';
+    for (const t of f.tracks) {
+      if (t.status === 'tentative') continue;
+      out += cotEvent(t, this.o.uidPrefix);
+      this.stats.events++;
+    }
+    if (out) this.socket.write(out);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unsub();
+    if (this.timer) clearTimeout(this.timer);
+    const s = this.socket;
+    if (s) await new Promise<void>((res) => s.end(() => res()));
+  }
+}
