@@ -175,38 +175,46 @@ export class Tracker {
       own.push(m);
       near.length = 0;
       for (const tr of this.grid.query(m.e, m.n, COARSE_GATE_M, plot.timeS, near)) {
-        if (tr.stamp !== stamp) {
+        if (tr.stamp !== stamp && this.mayGate(tr, m, plot.timeS)) {
           tr.stamp = stamp;
           tr.col = cand.length;
           cand.push(tr);
         }
       }
     }
-    // Columns: the candidate tracks, then one "no track" column per plot whose
-    // cost is the gate, so leaving a plot unassigned beats any out-of-gate pairing.
+    // Each candidate predicted once, to the batch's first plot time: a batch
+    // is one antenna sector, its plots a fraction of a second apart, and each
+    // plot moves the prediction on by its own small time difference.
     const nT = cand.length;
-    const nC = nT + nP;
-    const FORBID = 1e12;
-    const cost = new Float64Array(nP * nC).fill(FORBID);
+    const Xc = new Float64Array(nT * 4);
+    const Pc = new Float64Array(nT * 16);
+    for (let j = 0; j < nT; j++) {
+      const tr = cand[j]!;
+      this.predictTo(tr, batchS - tr.timeS, this.xTmp, this.pTmp);
+      Xc.set(this.xTmp, j * 4);
+      Pc.set(this.pTmp, j * 16);
+    }
+    // Gated pairs only. Plots and tracks linked by gated pairs form clusters,
+    // each solved optimally on its own (global nearest neighbour within a
+    // cluster), so cost follows local density.
+    const pairI: number[] = [], pairJ: number[] = [], pairC: number[] = [];
     const m = this.meas;
-    let anyGated = false;
     for (let i = 0; i < nP; i++) {
-      cost[i * nC + nT + i] = this.opts.gateD2 + IDENTITY_WEIGHT;
       for (let j = 0; j < nT; j++) {
-        const c = this.pairCost(cand[j]!, batch[i]!, sensor, own[i]!, m);
-        if (c < FORBID) {
-          cost[i * nC + j] = c;
-          anyGated = true;
+        const c = this.pairCost(cand[j]!, Xc, Pc, j, batchS, batch[i]!, sensor, own[i]!, m);
+        if (c < 1e12) {
+          pairI.push(i);
+          pairJ.push(j);
+          pairC.push(c);
         }
       }
     }
-    let rowToCol: Int32Array | null = null;
-    if (anyGated) rowToCol = solveAssignment(cost, nP, nC, FORBID).rowToCol;
+    const rowToCol = this.assign(nP, nT, pairI, pairJ, pairC);
     const map = this.clutterMapOf(sensor.id);
     for (let i = 0; i < nP; i++) {
       const plot = batch[i]!;
-      const j = rowToCol ? rowToCol[i]! : -1;
-      const tr = j >= 0 && j < nT ? cand[j]! : null;
+      const j = rowToCol[i]!;
+      const tr = j >= 0 ? cand[j]! : null;
       // A primary-only plot in a clutter cell may update a confirmed track but
       // can neither start a track nor feed a tentative one. The map counts
       // only primary plots no confirmed track took, so a slow aircraft that
@@ -233,6 +241,77 @@ export class Tracker {
     return m;
   }
 
+  /**
+   * A cheap bound before any prediction: can this plot fall in the track's
+   * gate at all? Dead-reckons the track and allows 8 sigma of its position
+   * and velocity uncertainty, the plot's own error and 3 km for manoeuvres.
+   */
+  private mayGate(tr: TrackState, m: PositionMeasurement, tS: number): boolean {
+    const dt = tS - tr.timeS;
+    const dE = m.e - (tr.x[0]! + tr.x[2]! * dt), dN = m.n - (tr.x[1]! + tr.x[3]! * dt);
+    const P = tr.P;
+    const varPos = P[0]! + P[5]! + dt * dt * (P[10]! + P[15]!) + m.rEE + m.rNN;
+    const r = 3000 + 8 * Math.sqrt(varPos);
+    return dE * dE + dN * dN <= r * r;
+  }
+
+  /**
+   * Optimal assignment of plots to tracks over the gated pairs, cluster by
+   * cluster. Each plot also has a "no track" option costing the gate, so
+   * leaving a plot unassigned beats any out-of-gate pairing. Returns, per
+   * plot, its track's index or -1.
+   */
+  private assign(nP: number, nT: number, pi: number[], pj: number[], pc: number[]): Int32Array {
+    const out = new Int32Array(nP).fill(-1);
+    if (pi.length === 0) return out;
+    // Union-find over plots (0..nP-1) and tracks (nP..nP+nT-1).
+    const parent = new Int32Array(nP + nT);
+    for (let k = 0; k < parent.length; k++) parent[k] = k;
+    const find = (a: number): number => {
+      while (parent[a] !== a) {
+        parent[a] = parent[parent[a]!]!;
+        a = parent[a]!;
+      }
+      return a;
+    };
+    for (let k = 0; k < pi.length; k++) {
+      const a = find(pi[k]!), b = find(nP + pj[k]!);
+      if (a !== b) parent[a] = b;
+    }
+    const clusters = new Map<number, number[]>();
+    for (let k = 0; k < pi.length; k++) {
+      const r = find(pi[k]!);
+      const list = clusters.get(r);
+      if (list) list.push(k);
+      else clusters.set(r, [k]);
+    }
+    const noTrack = this.opts.gateD2 + IDENTITY_WEIGHT;
+    const FORBID = 1e12;
+    for (const pairs of clusters.values()) {
+      if (pairs.length === 1) {
+        const k = pairs[0]!;
+        if (pc[k]! < noTrack) out[pi[k]!] = pj[k]!;
+        continue;
+      }
+      const rows: number[] = [], cols: number[] = [];
+      const rowOf = new Map<number, number>(), colOf = new Map<number, number>();
+      for (const k of pairs) {
+        if (!rowOf.has(pi[k]!)) { rowOf.set(pi[k]!, rows.length); rows.push(pi[k]!); }
+        if (!colOf.has(pj[k]!)) { colOf.set(pj[k]!, cols.length); cols.push(pj[k]!); }
+      }
+      const nr = rows.length, nc = cols.length + nr;
+      const cost = new Float64Array(nr * nc).fill(FORBID);
+      for (let r = 0; r < nr; r++) cost[r * nc + cols.length + r] = noTrack;
+      for (const k of pairs) cost[rowOf.get(pi[k]!)! * nc + colOf.get(pj[k]!)!] = pc[k]!;
+      const { rowToCol } = solveAssignment(cost, nr, nc, FORBID);
+      for (let r = 0; r < nr; r++) {
+        const c = rowToCol[r]!;
+        if (c >= 0 && c < cols.length) out[rows[r]!] = cols[c]!;
+      }
+    }
+    return out;
+  }
+
   /** Place every track in the grid at its position dead-reckoned to `timeS`. */
   private rebuildGrid(timeS: number): void {
     this.grid.clear(timeS);
@@ -244,24 +323,31 @@ export class Tracker {
   }
 
   /**
-   * Gated association cost of plot to track, or 1e12 when outside the gate or
-   * the identity rules it out. `own` is the plot's measurement without a
-   * height hint; `m` is scratch for a hinted one.
+   * Gated association cost of plot to track j, or 1e12 when outside the gate
+   * or the identity rules it out. Xc/Pc hold every candidate's prediction at
+   * batchS; `own` is the plot's measurement without a height hint; `m` is
+   * scratch for a hinted one.
    */
-  private pairCost(tr: TrackState, plot: Plot, sensor: Sensor, own: PositionMeasurement, m: PositionMeasurement): number {
+  private pairCost(
+    tr: TrackState, Xc: Float64Array, Pc: Float64Array, j: number, batchS: number,
+    plot: Plot, sensor: Sensor, own: PositionMeasurement, m: PositionMeasurement,
+  ): number {
     // Identity never overrides geometry: it can only forbid a pairing (two
     // different Mode S addresses are two aircraft) or make a gated one cheaper.
     if (plot.icao24 !== null && tr.icao24 !== null && plot.icao24 !== tr.icao24) return 1e12;
-    const dt = plot.timeS - tr.timeS;
-    // Coarse rejection on the dead-reckoned position before any matrix work:
-    // no gated pair is COARSE_GATE_M apart (a new track's 250 m/s speed
-    // sigma over the 14 s it may wait for its second plot is 3.5 km).
-    const cE = own.e - (tr.x[0]! + tr.x[2]! * dt);
-    const cN = own.n - (tr.x[1]! + tr.x[3]! * dt);
+    const dt = plot.timeS - batchS;
+    const b = j * 4;
+    // Coarse rejection before any matrix work: no gated pair is COARSE_GATE_M
+    // apart (a new track's 250 m/s speed sigma over the 14 s it may wait for
+    // its second plot is 3.5 km).
+    const cE = own.e - (Xc[b]! + Xc[b + 2]! * dt);
+    const cN = own.n - (Xc[b + 1]! + Xc[b + 3]! * dt);
     if (cE > COARSE_GATE_M || cE < -COARSE_GATE_M || cN > COARSE_GATE_M || cN < -COARSE_GATE_M) return 1e12;
     const x = this.xTmp;
     const P = this.pTmp;
-    this.predictTo(tr, dt, x, P);
+    for (let k = 0; k < 4; k++) x[k] = Xc[b + k]!;
+    for (let k = 0; k < 16; k++) P[k] = Pc[j * 16 + k]!;
+    predictCv(x, P, dt, this.opts.processNoise);
     // A plot without a height is placed at the track's height when it has one.
     if (plot.kind === 'radar' && plot.flightLevel === null && tr.altM !== null) this.plane.measure(plot, sensor, tr.altM, m);
     else m = own;
