@@ -61,6 +61,13 @@ const APPLY_SIGMA = [25, 1e-4, 0.02 * (Math.PI / 180), 0.05];
 const DEFAULT_ADSB_SIGMA_M = 30;
 /** How far apart in time two ADS-B reports may be to interpolate between them. */
 const MAX_ADSB_GAP_S = 4;
+/** Grid of ADS-B aircraft for position matching: 0.1 degree cells (11 km north-south). */
+const CELL_RAD = (0.1 * Math.PI) / 180;
+const CELL_KEY = 8192;
+function cellOf(latRad: number, lonRad: number): number {
+  return Math.floor(latRad / CELL_RAD) * CELL_KEY + Math.floor(lonRad / CELL_RAD);
+}
+
 /** Marks a Mode 3/A code heard from more than one ADS-B aircraft. */
 const AMBIGUOUS = '';
 /** A radar plot is learnt from once ADS-B data reaches this far past its time. */
@@ -77,6 +84,8 @@ interface AdsbHistory {
   readonly y: number[];
   readonly z: number[];
   sigmaM: number;
+  /** Grid cell of the latest report (see Registration.cells). */
+  cell: number;
 }
 
 class RadarFilter {
@@ -147,6 +156,8 @@ export class Registration {
   private readonly meas = new Float64Array(3);
   readonly events: RegistrationEvent[] = [];
   private readonly waiting: RadarPlot[] = [];
+  /** ADS-B aircraft by grid cell of their latest report, for position matching. */
+  private readonly cells = new Map<number, Set<AdsbHistory>>();
   /** Mode 3/A code -> the address of the one ADS-B aircraft squawking it (or AMBIGUOUS). */
   private readonly squawks = new Map<string, string>();
   private adsbNowS = -Infinity;
@@ -231,7 +242,15 @@ export class Registration {
     const h = p.heightM ?? (p.flightLevel !== null ? flightLevelToM(p.flightLevel) : null);
     if (h === null) return;
     let hist = this.adsb.get(p.icao24);
-    if (!hist) this.adsb.set(p.icao24, (hist = { t: [], x: [], y: [], z: [], sigmaM: DEFAULT_ADSB_SIGMA_M }));
+    if (!hist) this.adsb.set(p.icao24, (hist = { t: [], x: [], y: [], z: [], sigmaM: DEFAULT_ADSB_SIGMA_M, cell: NaN }));
+    const cell = cellOf(p.latRad, p.lonRad);
+    if (cell !== hist.cell) {
+      this.cells.get(hist.cell)?.delete(hist);
+      let set = this.cells.get(cell);
+      if (!set) this.cells.set(cell, (set = new Set()));
+      set.add(hist);
+      hist.cell = cell;
+    }
     hist.sigmaM = this.sensors.get(p.sensorId)?.sigmaRangeM ?? DEFAULT_ADSB_SIGMA_M;
     // Keep reports in time order (stations' data may interleave) and ~20 s of history.
     let i = hist.t.length;
@@ -287,7 +306,18 @@ export class Registration {
    */
   private nearestAdsb(p: RadarPlot, frame: EnuFrame): AdsbHistory | undefined {
     let best: AdsbHistory | undefined, bestD = Infinity, secondD = Infinity;
-    for (const h of this.adsb.values()) {
+    // Only ADS-B aircraft in the cells around the plot (placed at a typical
+    // height: a few km off at worst, well inside the 2-cell margin).
+    const g = frame.radarToGeodetic(p.rangeM, p.azimuthRad, 6000, this.pos);
+    const cy = Math.floor(g[0]! / CELL_RAD), cx = Math.floor(g[1]! / CELL_RAD);
+    const near: AdsbHistory[] = [];
+    for (let dy = -2; dy <= 2; dy++) {
+      for (let dx = -2; dx <= 2; dx++) {
+        const set = this.cells.get((cy + dy) * CELL_KEY + (cx + dx));
+        if (set) for (const h of set) near.push(h);
+      }
+    }
+    for (const h of near) {
       const last = h.t[h.t.length - 1]!;
       if (last < p.timeS - MAX_ADSB_GAP_S || h.t[0]! > p.timeS) continue;
       if (!this.adsbAt(h, p.timeS, this.pos)) continue;
