@@ -150,6 +150,8 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
   try {
     server = await startServer({
       host: o.host, port: o.port, bus, membership, users, log: o.log, demo: o.demoAccounts === true,
+      // The sensor panel shows each audience's own bias estimates; alerts are computed in the server per audience.
+      registrationOf: (key) => fusion.registrationOf(key),
       operator: { token: o.token ?? generateToken(), partnerId: tokenPartner, name: `demo-${tokenPartner.toLowerCase()}` },
     });
   } catch (err) {

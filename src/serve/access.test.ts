@@ -245,6 +245,10 @@ const ROUTES: readonly RouteCase[] = [
   // An id that exists nowhere: an allowed role gets 404, the others 403 before the lookup.
   { method: 'DELETE', path: '/api/tokens/no-such-id', allowed: ['partner-admin', 'coalition-admin'], ok: 404 },
   { method: 'PUT', path: '/api/partners/CCC/status', body: { status: 'member' }, allowed: ['coalition-admin'], ok: 200 },
+  { method: 'GET', path: '/api/alerts', allowed: ALL, ok: 200 },
+  { method: 'GET', path: '/api/sensors', allowed: ALL, ok: 200 },
+  // Operators acknowledge; a coalition administrator runs membership, not the watch.
+  { method: 'POST', path: '/api/alerts/no-such-id/ack', allowed: ['operator', 'partner-admin'], ok: 404 },
   { method: 'POST', path: '/api/logout', allowed: ALL, ok: 204 },
 ];
 
@@ -392,5 +396,96 @@ describe('serve: every role against every route', () => {
     membership.setPartnerStatus('AAA', 'member');
     assert.equal((await call(ROUTES[1]!, a)).status, 403, 'a session ended by withdrawal stays ended after re-admission');
     assert.equal((await call(ROUTES[1]!, await tokenOf(server.url, 'a-op'))).status, 200, 'a re-admitted partner logs in again');
+  });
+});
+
+describe('serve: alerts and sensor status per partner', () => {
+  // AAA releases its radar to CCC only: A and C see both radars (one audience), B only its own.
+  let bus: InProcessBus;
+  let server: ServerHandle;
+  let membership: Membership;
+  const users = new UserDirectory();
+  type Alert = { id: string; kind: string; state: string; trackId: string | null; sensorId: string | null; code: string | null; ackBy: string | null };
+
+  before(async () => {
+    bus = new InProcessBus();
+    membership = new Membership(coalition);
+    await Promise.all([
+      users.add({ username: 'alice', partnerId: 'AAA', role: 'operator' }, PASSWORD),
+      users.add({ username: 'bob', partnerId: 'BBB', role: 'operator' }, PASSWORD),
+      users.add({ username: 'carol', partnerId: 'CCC', role: 'operator' }, PASSWORD),
+      users.add({ username: 'chief', partnerId: 'CCC', role: 'coalition-admin' }, PASSWORD),
+    ]);
+    server = await startServer({ host: '127.0.0.1', port: 0, bus, membership, users });
+  });
+  after(async () => {
+    await server.close();
+    await bus.close();
+  });
+
+  const trk = (id: string, mode3a: string, sensors: string[]) => ({
+    kind: 'track' as const, id, timeS: T0, status: 'confirmed' as const, latDeg: 31.2, lonDeg: 34, altM: 9000, velEastMps: 200, velNorthMps: 0,
+    sigmaM: 80, icao24: null, mode3a, callsign: null, sensors, partners: sensors.map((s) => s.slice(0, 3)),
+  });
+
+  test("an emergency and an outage in A's picture reach A and C, never B; acknowledgement is per partner; sensors are the granted ones", { timeout: 30_000 }, async () => {
+    const keyA = membership.audienceOf('AAA')!.key;
+    const keyB = membership.audienceOf('BBB')!.key;
+    assert.equal(membership.audienceOf('CCC')!.key, keyA, 'A and C see the same picture');
+    assert.notEqual(keyA, keyB);
+    const [a, b, c, chief] = await Promise.all(['alice', 'bob', 'carol', 'chief'].map((u) => tokenOf(server.url, u)));
+    const wsA = await openSocket(server.url, a!);
+    const wsB = await openSocket(server.url, b!);
+    const get = async <T>(path: string, token: string): Promise<T> => {
+      const res = await fetch(new URL(path, server.url), { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200, path);
+      return (await res.json()) as T;
+    };
+    const ack = (id: string, token: string) => fetch(new URL(`/api/alerts/${id}/ack`, server.url), { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+
+    // 20 s of data: A's radar heard once at the start (4 s rotation: outage after 10 s), B's every 5 s.
+    // A's picture has a 7700 squawk seen by A's radar; B's picture a normal track.
+    bus.publish('events', [{ kind: 'north-marker', sensorId: 'AAA-R1', timeS: T0 }]);
+    for (let t = 0; t <= 20; t++) {
+      if (t % 5 === 0) bus.publish('events', [{ kind: 'north-marker', sensorId: 'BBB-R1', timeS: T0 + t }]);
+      bus.publish('tracks', { kind: 'frame', audience: keyA, timeS: T0 + t, tracks: [trk('T7', '7700', ['AAA-R1']), trk('T8', '2001', ['BBB-R1'])] });
+      bus.publish('tracks', { kind: 'frame', audience: keyB, timeS: T0 + t, tracks: [trk('T1', '2001', ['BBB-R1'])] });
+    }
+    await until(() => wsB.frames.at(-1)?.t === T0 + 20 && wsA.frames.at(-1)?.t === T0 + 20, 'frame 20 on both sockets');
+
+    const alertsA = (await get<{ alerts: Alert[] }>('/api/alerts', a!)).alerts;
+    assert.deepEqual(alertsA.map((x) => [x.kind, x.trackId ?? x.sensorId, x.state]).sort(), [['emergency', 'T7', 'active'], ['sensor-outage', 'AAA-R1', 'active']]);
+    assert.deepEqual((await get<{ alerts: Alert[] }>('/api/alerts', b!)).alerts, [], 'B has no alert');
+    // Over the WebSocket too: every alerts message B ever received is empty; A's carries both.
+    await until(() => wsA.other.some((m) => m.type === 'alerts' && m.alerts.length === 2), 'A told of both alerts');
+    const bMsgs = wsB.other.filter((m) => m.type === 'alerts');
+    assert.ok(bMsgs.length >= 1, 'B got the alerts list on connect');
+    assert.ok(bMsgs.every((m) => m.type === 'alerts' && m.alerts.length === 0), JSON.stringify(bMsgs));
+    assert.ok(!JSON.stringify(wsB.other).includes('AAA-R1') && !JSON.stringify(wsB.other).includes('T7'), "B never hears of A's radar or A's track");
+
+    // Acknowledge: A's operator for A; C (same picture) keeps its own state; B cannot reach A's alert.
+    const sos = alertsA.find((x) => x.kind === 'emergency')!;
+    assert.equal((await ack(sos.id, b!)).status, 404);
+    const res = await ack(sos.id, a!);
+    assert.equal(res.status, 200);
+    const acked = (await res.json()) as Alert;
+    assert.deepEqual([acked.id, acked.state, acked.ackBy, acked.code], [sos.id, 'acknowledged', 'alice', '7700']);
+    await until(() => wsA.other.some((m) => m.type === 'alerts' && m.alerts.some((x) => x.id === sos.id && x.state === 'acknowledged')), 'A told of the ack');
+    assert.equal((await get<{ alerts: Alert[] }>('/api/alerts', c!)).alerts.find((x) => x.id === sos.id)!.state, 'active', "C's own state");
+    assert.equal((await ack(sos.id, chief!)).status, 403, 'a coalition administrator does not acknowledge');
+
+    // A's radar is heard again: its outage clears, for A.
+    bus.publish('events', [{ kind: 'north-marker', sensorId: 'AAA-R1', timeS: T0 + 21 }]);
+    assert.equal((await get<{ alerts: Alert[] }>('/api/alerts', a!)).alerts.find((x) => x.kind === 'sensor-outage')!.state, 'cleared');
+
+    // Sensors: each partner sees the ones it is granted, with health from its own picture.
+    type Sensors = { sensors: { id: string; partner: string; kind: string; status: string; lastSeenS: number | null; registration: unknown }[] };
+    const sA = await get<Sensors>('/api/sensors', a!);
+    const sB = await get<Sensors>('/api/sensors', b!);
+    assert.deepEqual(sA.sensors.map((x) => [x.id, x.partner, x.kind, x.status, x.lastSeenS]), [['AAA-R1', 'AAA', 'mode-s', 'ok', T0 + 21], ['BBB-R1', 'BBB', 'mode-s', 'ok', T0 + 20]]);
+    assert.deepEqual(sB.sensors.map((x) => x.id), ['BBB-R1']);
+    assert.equal(sB.sensors[0]!.registration, null, 'no registration source attached');
+    wsA.ws.close();
+    wsB.ws.close();
   });
 });

@@ -100,6 +100,72 @@ export const statusSchema = {
   },
 } as const;
 
+export const alertSchema = {
+  type: 'object',
+  required: ['id', 'kind', 'severity', 'state', 't', 'trackId', 'sensorId', 'code', 'lat', 'lon', 'text', 'clearedS', 'clearedWhy', 'ackBy', 'ackS'],
+  properties: {
+    id: { ...str, description: "Alert id, unique within the partner's picture" },
+    kind: { type: 'string', enum: ['emergency', 'unknown-aircraft', 'track-lost', 'sensor-outage'] },
+    severity: { type: 'string', enum: ['emergency', 'warning'] },
+    state: { type: 'string', enum: ['active', 'acknowledged', 'cleared'], description: "Acknowledged: by this partner (each partner acknowledges for itself)" },
+    t: { ...num, description: 'Raised at: data time, s since epoch (UTC)' },
+    trackId: { ...nullableStr, description: 'The system track concerned' },
+    sensorId: { ...nullableStr, description: 'The sensor concerned (sensor-outage)' },
+    code: { ...nullableStr, description: 'Mode 3/A of the track (7500, 7600, 7700 for an emergency)' },
+    lat: { ...nullableNum, description: 'Where: the track position or the sensor site, degrees' },
+    lon: nullableNum,
+    text: str,
+    clearedS: { ...nullableNum, description: 'When the condition ended, s since epoch; null while it lasts' },
+    clearedWhy: nullableStr,
+    ackBy: { ...nullableStr, description: 'Who of this partner acknowledged it' },
+    ackS: nullableNum,
+  },
+} as const;
+
+export const alertsSchema = {
+  type: 'object',
+  required: ['alerts'],
+  properties: { alerts: { type: 'array', items: alertSchema, description: 'Newest first; cleared alerts stay listed 15 min' } },
+} as const;
+
+const registrationSchema = {
+  type: ['object', 'null'],
+  description: "This picture's estimate of the sensor's biases (registration against ADS-B); null: not estimated",
+  required: ['state', 'observations', 'jumps', 'rangeOffsetM', 'rangeGainPpm', 'azimuthOffsetDeg', 'timeOffsetS', 'sigmaRangeOffsetM', 'sigmaRangeGainPpm', 'sigmaAzimuthOffsetDeg', 'sigmaTimeOffsetS', 'applied'],
+  properties: {
+    state: { type: 'string', enum: ['unregistered', 'converging', 'registered'] },
+    observations: { type: 'integer' },
+    jumps: { type: 'integer' },
+    rangeOffsetM: num, rangeGainPpm: num, azimuthOffsetDeg: num, timeOffsetS: num,
+    sigmaRangeOffsetM: num, sigmaRangeGainPpm: num, sigmaAzimuthOffsetDeg: num, sigmaTimeOffsetS: num,
+    applied: { type: 'boolean', description: 'Some correction is applied to its plots now' },
+  },
+} as const;
+
+export const sensorsSchema = {
+  type: 'object',
+  required: ['sensors'],
+  properties: {
+    sensors: {
+      type: 'array',
+      description: "The sensors the session's partner is granted (its own included), with their health as its picture sees them",
+      items: {
+        type: 'object',
+        required: ['id', 'partner', 'partnerName', 'kind', 'lat', 'lon', 'maxRangeM', 'psrMaxRangeM', 'rotationS', 'content', 'status', 'lastSeenS', 'registration'],
+        properties: {
+          id: str, partner: str, partnerName: str,
+          kind: { type: 'string', enum: ['psr', 'ssr', 'psr+ssr', 'mode-s', 'adsb'] },
+          lat: num, lon: num, maxRangeM: num, psrMaxRangeM: nullableNum, rotationS: nullableNum,
+          content: { type: 'string', enum: ['full', 'position'], description: 'What of it is released to this partner' },
+          status: { type: 'string', enum: ['ok', 'outage', 'unknown'], description: 'outage: no north marker for > 2.5 rotations' },
+          lastSeenS: { ...nullableNum, description: 'Last north marker or last track update naming it, s since epoch' },
+          registration: registrationSchema,
+        },
+      },
+    },
+  },
+} as const;
+
 const roleSchema = { type: 'string', enum: ['operator', 'partner-admin', 'coalition-admin'] } as const;
 const partnerStatusEnum = { type: 'string', enum: ['member', 'suspended', 'withdrawn'] } as const;
 
@@ -230,6 +296,12 @@ const wsMessageSchema = {
     },
     {
       type: 'object',
+      required: ['type', 'alerts'],
+      description: "Every listed alert of the partner's picture, on connect and whenever one is raised, cleared or acknowledged by this partner",
+      properties: { type: { const: 'alerts' }, alerts: { type: 'array', items: { $ref: '#/components/schemas/Alert' } } },
+    },
+    {
+      type: 'object',
       required: ['type', 'events'],
       properties: {
         type: { const: 'events' },
@@ -352,6 +424,28 @@ export function openApiDocument(version: string): Record<string, unknown> {
           ...authed(ALL_ROLES, { '200': json('Status', 'Server status') }),
         },
       },
+      '/api/alerts': {
+        get: {
+          operationId: 'listAlerts',
+          summary: "Alerts of the partner's picture: emergency squawks, new unknown aircraft, lost tracks, sensor outages",
+          ...authed(ALL_ROLES, { '200': json('Alerts', 'Newest first') }),
+        },
+      },
+      '/api/alerts/{id}/ack': {
+        post: {
+          operationId: 'acknowledgeAlert',
+          summary: "Acknowledge an alert for the caller's partner (other partners keep their own state)",
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          ...authed(['operator', 'partner-admin'], { '200': json('Alert', 'The alert, acknowledged'), '404': { description: "No such alert in the partner's picture (SKY_NOT_FOUND)", content: errorRef } }),
+        },
+      },
+      '/api/sensors': {
+        get: {
+          operationId: 'listSensors',
+          summary: 'The granted sensors with health (last seen, outage) and registration estimates, as this partner\'s picture sees them',
+          ...authed(ALL_ROLES, { '200': json('Sensors', 'Granted sensors') }),
+        },
+      },
       '/api/users': {
         get: {
           operationId: 'listUsers',
@@ -413,6 +507,9 @@ export function openApiDocument(version: string): Record<string, unknown> {
         Tracks: tracksSchema,
         Coalition: coalitionSchema,
         Status: statusSchema,
+        Alert: alertSchema,
+        Alerts: alertsSchema,
+        Sensors: sensorsSchema,
         LoginRequest: loginRequestSchema,
         LoginResult: loginResultSchema,
         Me: meSchema,

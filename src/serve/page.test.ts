@@ -6,8 +6,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { altBand, courseDeg, deadReckon, destination, flText, geodesicCircle, knots } from '../../web/src/geo.ts';
 import { labelLines } from '../../web/src/labels.ts';
+import { affiliationOf, friendlyBlocks } from '../../web/src/affiliation.ts';
+import { sortAlerts } from '../../web/src/alerts.ts';
 import { Picture } from '../../web/src/picture.ts';
-import type { WireTrack } from './wire.ts';
+import { orderTracks } from '../../web/src/table.ts';
+import type { WireAlert, WireTrack } from './wire.ts';
 
 const R = 6371008.8;
 const RAD = Math.PI / 180;
@@ -96,6 +99,51 @@ describe('page picture and labels', () => {
     const p = new Picture();
     p.update(1, [wt({ st: 'K', alt: 1520 })]);
     const sym = p.toGeoJSON(null).features.find((f) => f.properties?.kind === 'trk');
-    assert.deepEqual(sym?.properties, { kind: 'trk', id: 'T1', band: 'low', coasting: 1, sel: 0 });
+    assert.deepEqual(sym?.properties, { kind: 'trk', id: 'T1', band: 'low', coasting: 1, sel: 0, aff: 'neutral', emg: 0 });
+  });
+
+  test('history keeps positions, levels and every contributing sensor and partner', () => {
+    const p = new Picture(3);
+    p.update(100, [wt({ sen: ['EGY-CAI-1'], par: ['EGY'] })]);
+    p.update(101, [wt({ lon: 32.3, alt: 10700, sen: ['CYP-LCA-1'], par: ['CYP'] })]);
+    const h = p.historyOf('T1')!;
+    assert.deepEqual([h.t, h.alt, h.pos, h.firstS], [[100, 101], [10668, 10700], [32.25, 31.5, 32.3, 31.5], 100]);
+    assert.deepEqual([...h.sensors], [['EGY-CAI-1', 100], ['CYP-LCA-1', 101]]);
+    assert.deepEqual([...h.partners.keys()], ['EGY', 'CYP']);
+  });
+});
+
+describe('page affiliation, table order and alert order', () => {
+  const friendly = friendlyBlocks(['EGY', 'CYP']);
+  test('friend: Mode S of a member state; neutral: other transponders; unknown: none; pending: tentative', () => {
+    assert.equal(affiliationOf(wt({ icao: '010203' }), friendly), 'friend'); // Egypt 010000-017FFF
+    assert.equal(affiliationOf(wt({ icao: '4c8001' }), friendly), 'friend'); // Cyprus 4C8000-4C83FF
+    assert.equal(affiliationOf(wt({ icao: '4c8400' }), friendly), 'neutral'); // just past Cyprus's block
+    assert.equal(affiliationOf(wt({ icao: '740701' }), friendly), 'neutral'); // Jordan: not a member here
+    assert.equal(affiliationOf(wt({ icao: null, m3a: '6107' }), friendly), 'neutral');
+    assert.equal(affiliationOf(wt({ icao: null, m3a: null }), friendly), 'unknown');
+    assert.equal(affiliationOf(wt({ st: 'T', icao: '010203' }), friendly), 'pending');
+    const p = new Picture();
+    p.update(1, [wt({ m3a: '7700' })]);
+    assert.equal(p.toGeoJSON(null).features.find((f) => f.properties?.kind === 'trk')?.properties?.emg, 1);
+  });
+
+  test('table: natural id order, nulls last either way, filter on callsign / code / address / id', () => {
+    const ts = [wt({ id: 'T10', alt: 3000 }), wt({ id: 'T9', alt: null, cs: 'MSR1' }), wt({ id: 'T2', alt: 9000, m3a: '7700', icao: 'abc123' })];
+    assert.deepEqual(orderTracks(ts, 'id', 1, '').map((t) => t.id), ['T2', 'T9', 'T10']);
+    assert.deepEqual(orderTracks(ts, 'fl', 1, '').map((t) => t.id), ['T10', 'T2', 'T9']);
+    assert.deepEqual(orderTracks(ts, 'fl', -1, '').map((t) => t.id), ['T2', 'T10', 'T9']);
+    assert.deepEqual(orderTracks(ts, 'id', 1, ' msr').map((t) => t.id), ['T9']);
+    assert.deepEqual(orderTracks(ts, 'id', 1, '7700').map((t) => t.id), ['T2']);
+    assert.deepEqual(orderTracks(ts, 'id', 1, 'ABC1').map((t) => t.id), ['T2']);
+    assert.deepEqual(orderTracks(ts, 'id', 1, 't1').map((t) => t.id), ['T10']);
+  });
+
+  test('alerts: active first, emergencies first among them, then acknowledged, then cleared; newest first within', () => {
+    const a = (id: string, state: WireAlert['state'], severity: WireAlert['severity'], t: number): WireAlert => ({
+      id, kind: 'track-lost', severity, state, t, trackId: null, sensorId: null, code: null, lat: null, lon: null, text: '', clearedS: null, clearedWhy: null, ackBy: null, ackS: null,
+    });
+    const order = sortAlerts([a('1', 'cleared', 'emergency', 9), a('2', 'active', 'warning', 5), a('3', 'active', 'emergency', 1), a('4', 'acknowledged', 'warning', 8), a('5', 'active', 'warning', 7)]);
+    assert.deepEqual(order.map((x) => x.id), ['3', '5', '2', '4', '1']);
   });
 });

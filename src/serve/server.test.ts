@@ -230,17 +230,17 @@ describe('serve: HTTP and WebSocket edge', () => {
     assert.ok(status.uptimeS >= 0 && status.uptimeS < 60);
     assert.equal(status.wsClients, 1);
 
-    // A client connecting later gets the latest frame right after hello.
+    // A client connecting later gets the latest frame right after hello, then its partner's alerts.
     const late = new WebSocket(wsUrl, ['skyfuse.v1', `token.${TOKEN}`]);
     const lateMsgs = await new Promise<WireMessage[]>((resolve, reject) => {
       const got: WireMessage[] = [];
       late.on('message', (d) => {
         got.push(JSON.parse(String(d)) as WireMessage);
-        if (got.length === 2) resolve(got);
+        if (got.length === 3) resolve(got);
       });
       late.on('error', reject);
     });
-    assert.deepEqual(lateMsgs.map((m) => m.type), ['hello', 'frame']);
+    assert.deepEqual(lateMsgs.map((m) => m.type), ['hello', 'frame', 'alerts']);
     late.close();
     ws.close();
   });

@@ -13,21 +13,23 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
+import { AlertCenter, type AlertView } from '../alert/index.ts';
 import type { Bus } from '../core/bus.ts';
+import type { SensorRegistration } from '../register/index.ts';
 import { trackToJson } from '../core/contract.ts';
 import { coalitionToJson } from '../coalition/coalition.ts';
 import { ErrorCounter, SkyError } from '../core/errors.ts';
-import type { PartnerStatus, SkyEvent, TrackFrame } from '../core/types.ts';
+import type { PartnerStatus, Sensor, SkyEvent, TrackFrame } from '../core/types.ts';
 import { bearerToken, checkTokenShape, operatorUrl, wsProtocolToken } from './auth.ts';
 import type { Membership } from './membership.ts';
 import {
-  coalitionSchema, errorSchema, loginRequestSchema, loginResultSchema, meSchema, openApiDocument,
+  alertSchema, alertsSchema, coalitionSchema, errorSchema, sensorsSchema, loginRequestSchema, loginResultSchema, meSchema, openApiDocument,
   partnerStatusRequestSchema, partnerStatusResultSchema, statusSchema, tokenRequestSchema, tokenResultSchema,
   tracksSchema, usersSchema,
 } from './openapi.ts';
 import { API_TOKEN_TTL_S, LOGIN_TTL_S, type Role, type Session, SessionStore, type UserDirectory } from './users.ts';
 import { asset, buildWeb, type WebAssets } from './web.ts';
-import { WS_PROTOCOL, type WireEvent, type WireMessage, toWireEvent, toWireFrame } from './wire.ts';
+import { WS_PROTOCOL, type WireEvent, type WireMessage, toWireAlert, toWireEvent, toWireFrame } from './wire.ts';
 
 /** The only /api/ routes that need no session. */
 const PUBLIC_API = new Set(['/api/openapi.json', '/api/login']);
@@ -56,6 +58,14 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** Wall clock in seconds since the epoch (injected for tests). */
   now?: () => number;
+  /**
+   * Alerts per audience; fed here from the bus ('tracks' by audience, and
+   * 'events' routed to the audiences granted each sensor). A fresh center
+   * over `membership` when absent.
+   */
+  alerts?: AlertCenter;
+  /** Each audience's sensor registration (AudienceFusion.registrationOf), for GET /api/sensors. */
+  registrationOf?: (audienceKey: string) => readonly SensorRegistration[];
 }
 
 export interface ServerHandle {
@@ -139,6 +149,15 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
   const { membership, users } = opts;
   const sessions = opts.sessions ?? new SessionStore(now);
   const startedS = now();
+  /** The sensors an audience receives now, read from the partners that see it. */
+  const grantedSensors = (key: string): Sensor[] | undefined => {
+    for (const p of membership.coalition.partners) {
+      const a = membership.audienceOf(p.id);
+      if (a?.key === key) return membership.coalition.sensors.filter((x) => a.grants.has(x.id));
+    }
+    return undefined;
+  };
+  const alerts = opts.alerts ?? new AlertCenter(grantedSensors);
   const assets = await withDemoFlag(await buildWeb(), opts.demo === true);
   const openapi = JSON.stringify(openApiDocument(pkgVersion()));
   const refused = new ErrorCounter();
@@ -368,6 +387,62 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
     };
   });
 
+  const alertsOf = (s: Session): AlertView[] => {
+    const a = membership.audienceOf(s.partnerId);
+    return a ? (alerts.of(a.key)?.list(s.partnerId) ?? []) : [];
+  };
+
+  app.get('/api/alerts', { schema: { response: { 200: alertsSchema, ...errs } } }, (req) => ({
+    alerts: alertsOf(sessionFor(req)).map(toWireAlert),
+  }));
+
+  app.post<{ Params: { id: string } }>(
+    '/api/alerts/:id/ack',
+    { schema: { response: { 200: alertSchema, 404: errorSchema, ...errs } }, preHandler: allow('operator', 'partner-admin') },
+    (req, reply) => {
+      const s = sessionFor(req);
+      const a = membership.audienceOf(s.partnerId);
+      const v = a ? alerts.of(a.key)?.ack(req.params.id, s.partnerId, s.subject, now()) : undefined;
+      if (!v) return reply.code(404).send({ error: 'SKY_NOT_FOUND', message: `no alert ${req.params.id} in your partner's picture; GET /api/alerts lists them` });
+      log(`serve: alert ${v.id} (${v.kind}) acknowledged by ${s.subject} (${s.partnerId})`);
+      pushAlerts((c) => c.session.partnerId === s.partnerId);
+      return toWireAlert(v);
+    },
+  );
+
+  app.get('/api/sensors', { schema: { response: { 200: sensorsSchema, ...errs } } }, (req) => {
+    const s = sessionFor(req);
+    const a = membership.audienceOf(s.partnerId);
+    if (!a) return { sensors: [] };
+    const granted = grantedSensors(a.key) ?? [];
+    const health = new Map((alerts.of(a.key)?.sensorHealth() ?? []).map((h) => [h.sensorId, h]));
+    // Registration of this audience only, and only of sensors it is granted.
+    const reg = new Map((opts.registrationOf?.(a.key) ?? []).filter((r) => a.grants.has(r.sensorId)).map((r) => [r.sensorId, r]));
+    const DEG = 180 / Math.PI;
+    return {
+      sensors: granted.map((x) => {
+        const h = health.get(x.id);
+        const r = reg.get(x.id);
+        return {
+          id: x.id, partner: x.partnerId, partnerName: partnerName(x.partnerId), kind: x.kind,
+          lat: x.latRad * DEG, lon: x.lonRad * DEG, maxRangeM: x.maxRangeM, psrMaxRangeM: x.psrMaxRangeM, rotationS: x.rotationS,
+          content: a.grants.get(x.id)?.content ?? 'full',
+          status: h?.status ?? 'unknown', lastSeenS: h?.lastSeenS ?? null,
+          registration: r
+            ? {
+                state: r.state, observations: r.observations, jumps: r.jumps,
+                rangeOffsetM: r.estimate.rangeOffsetM, rangeGainPpm: r.estimate.rangeGain * 1e6,
+                azimuthOffsetDeg: r.estimate.azimuthOffsetRad * DEG, timeOffsetS: r.estimate.timeOffsetS,
+                sigmaRangeOffsetM: r.sigma.rangeOffsetM, sigmaRangeGainPpm: r.sigma.rangeGain * 1e6,
+                sigmaAzimuthOffsetDeg: r.sigma.azimuthOffsetRad * DEG, sigmaTimeOffsetS: r.sigma.timeOffsetS,
+                applied: r.applied.rangeOffsetM !== 0 || r.applied.rangeGain !== 0 || r.applied.azimuthOffsetRad !== 0 || r.applied.timeOffsetS !== 0,
+              }
+            : null,
+        };
+      }),
+    };
+  });
+
   app.get('/api/users', { schema: { response: { 200: usersSchema, ...errs } }, preHandler: allow('partner-admin', 'coalition-admin') }, (req) => {
     const s = sessionFor(req);
     const list = users.list().filter((u) => s.role === 'coalition-admin' || u.partnerId === s.partnerId);
@@ -432,7 +507,18 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
     socket.send(JSON.stringify(hello));
     const f = latest.get(a.key);
     if (f) socket.send(JSON.stringify(toWireFrame(f)));
+    socket.send(alertsMessage(client));
   });
+
+  /** The alerts of a client's audience, as its partner sees them (its own acknowledgements). */
+  function alertsMessage(c: Client): string {
+    const list = alerts.of(c.key)?.list(c.session.partnerId) ?? [];
+    return JSON.stringify({ type: 'alerts', alerts: list.map(toWireAlert) } satisfies WireMessage);
+  }
+
+  function pushAlerts(which: (c: Client) => boolean): void {
+    for (const c of clients) if (which(c) && stillEntitled(c)) send(c, alertsMessage(c), false);
+  }
 
   function dropClient(c: Client, code: number, reason: string): void {
     clients.delete(c);
@@ -468,15 +554,20 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
       return;
     }
     latest.set(frame.audience, frame);
+    const alertsChanged = alerts.onFrame(frame);
     let text: string | null = null;
     for (const c of clients) {
       if (c.key !== frame.audience || !stillEntitled(c)) continue;
       text ??= JSON.stringify(toWireFrame(frame));
       send(c, text, true);
     }
+    if (alertsChanged) pushAlerts((c) => c.key === frame.audience);
   });
 
   const unsubEvents = opts.bus.subscribe('events', (events: readonly SkyEvent[]) => {
+    // Each audience's alerts hear only the north markers of sensors it is granted.
+    const alertKeys = alerts.onEvents(events);
+    if (alertKeys.size > 0) pushAlerts((c) => alertKeys.has(c.key));
     if (clients.size === 0) return;
     const wire: { e: WireEvent; sensorId: string | null }[] = [];
     for (const e of events) {
@@ -506,6 +597,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
     }
     const keys = membership.audienceKeys();
     for (const k of [...latest.keys()]) if (!keys.has(k)) latest.delete(k);
+    alerts.retain(keys);
     for (const c of [...clients]) {
       if (!stillEntitled(c)) continue;
       const a = membership.audienceOf(c.session.partnerId);
@@ -518,6 +610,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
         c.key = a.key;
         const f = latest.get(a.key) ?? { kind: 'frame' as const, timeS: old?.timeS ?? now(), tracks: [] };
         send(c, JSON.stringify(toWireFrame(f)), false);
+        send(c, alertsMessage(c), false);
       }
     }
   });

@@ -5,6 +5,7 @@
 // is an edge (conventions: radians inside, degrees at the edges).
 // The page imports these types only (`import type`), never code.
 
+import type { AlertView } from '../alert/index.ts';
 import type { SkyEvent, SystemTrack, TrackFrame } from '../core/types.ts';
 
 /** Status letter: T tentative, C confirmed, K coasting. */
@@ -33,12 +34,34 @@ export type WireEvent =
   | { readonly kind: 'bad-input'; readonly code: string; readonly message: string; readonly t: number }
   | { readonly kind: 'unknown-sensor'; readonly sac: number; readonly sic: number; readonly t: number };
 
+/** An alert as the session's partner sees it (REST and WebSocket alike). */
+export interface WireAlert {
+  readonly id: string;
+  readonly kind: 'emergency' | 'unknown-aircraft' | 'track-lost' | 'sensor-outage';
+  readonly severity: 'emergency' | 'warning';
+  readonly state: 'active' | 'acknowledged' | 'cleared';
+  /** Raised at (data time, s since epoch). */
+  readonly t: number;
+  readonly trackId: string | null;
+  readonly sensorId: string | null;
+  readonly code: string | null;
+  readonly lat: number | null;
+  readonly lon: number | null;
+  readonly text: string;
+  readonly clearedS: number | null;
+  readonly clearedWhy: string | null;
+  readonly ackBy: string | null;
+  readonly ackS: number | null;
+}
+
 export type WireMessage =
   | { readonly type: 'hello'; readonly protocol: 'skyfuse.v1'; readonly serverTimeS: number }
   | { readonly type: 'frame'; readonly t: number; readonly tracks: readonly WireTrack[] }
   | { readonly type: 'events'; readonly events: readonly WireEvent[] }
   /** Membership changed: the partner's picture may now come from other sensors; fetch /api/coalition again. */
-  | { readonly type: 'coalition' };
+  | { readonly type: 'coalition' }
+  /** Every listed alert of the partner's picture (newest first), sent on connect and whenever one changes. */
+  | { readonly type: 'alerts'; readonly alerts: readonly WireAlert[] };
 
 /** The subprotocol the server selects; the token travels as a second one. */
 export const WS_PROTOCOL = 'skyfuse.v1';
@@ -68,6 +91,14 @@ export function toWireTrack(t: SystemTrack): WireTrack {
 
 export function toWireFrame(f: TrackFrame): WireMessage {
   return { type: 'frame', t: f.timeS, tracks: f.tracks.map(toWireTrack) };
+}
+
+export function toWireAlert(a: AlertView): WireAlert {
+  return {
+    id: a.id, kind: a.kind, severity: a.severity, state: a.state, t: a.timeS, trackId: a.trackId, sensorId: a.sensorId, code: a.code,
+    lat: a.latDeg === null ? null : r5(a.latDeg), lon: a.lonDeg === null ? null : r5(a.lonDeg), text: a.text,
+    clearedS: a.clearedS, clearedWhy: a.clearedWhy, ackBy: a.ackBy, ackS: a.ackS,
+  };
 }
 
 /** Null when the page has no use for the event. */

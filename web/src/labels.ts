@@ -19,7 +19,7 @@ const FONT = '11px ui-monospace, "DejaVu Sans Mono", monospace';
 const LINE_H = 12;
 const PAD = 2;
 /** Pixels between the track symbol and its label block. */
-const GAP = 8;
+const GAP = 11;
 
 /** The label's text: callsign, else Mode 3/A, else the track id; then level and ground speed. */
 export function labelLines(t: WireTrack): [string, string] {
@@ -40,6 +40,8 @@ export class LabelOverlay {
   drawn = 0;
   /** Milliseconds the last redraw took. */
   lastDrawMs = 0;
+  /** Told the duration of every redraw (the page's performance figures). */
+  onDrawn: (ms: number) => void = () => {};
 
   constructor(
     private readonly map: MlMap,
@@ -134,7 +136,7 @@ export class LabelOverlay {
       const v = { t, p };
       if (t.id === this.selectedId) visible.unshift(v);
       else visible.push(v);
-      occupy(p.x - 5, p.y - 5, p.x + 5, p.y + 5);
+      occupy(p.x - 10, p.y - 10, p.x + 10, p.y + 10);
     }
     const sensorPts = this.sensors.map((s) => ({ id: s.id, p: map.project([s.lon, s.lat]) }));
     for (const { p } of sensorPts) occupy(p.x - 5, p.y - 5, p.x + 5, p.y + 5);
@@ -168,11 +170,12 @@ export class LabelOverlay {
       ctx.moveTo(p.x + 3 * sx, p.y - 3 * sy);
       ctx.lineTo(sx > 0 ? x0 : x0 + bw, sy > 0 ? y0 + bh : y0);
       ctx.stroke();
-      ctx.fillStyle = sel ? 'rgba(255,255,255,0.92)' : 'rgba(8,18,28,0.72)';
+      const emg = t.m3a === '7500' || t.m3a === '7600' || t.m3a === '7700';
+      ctx.fillStyle = emg ? 'rgba(200,20,20,0.9)' : sel ? 'rgba(255,255,255,0.92)' : 'rgba(8,18,28,0.72)';
       ctx.fillRect(x0, y0, bw, bh);
-      ctx.fillStyle = sel ? '#06121c' : t.st === 'K' ? 'rgba(230,230,235,0.55)' : '#e8eef3';
+      ctx.fillStyle = emg ? '#ffffff' : sel ? '#06121c' : t.st === 'K' ? 'rgba(230,230,235,0.55)' : '#e8eef3';
       ctx.fillText(l1, x0 + PAD, y0 + PAD);
-      ctx.fillStyle = sel ? '#06121c' : t.st === 'K' ? 'rgba(230,230,235,0.55)' : BAND_COLOURS[altBand(t.alt)];
+      ctx.fillStyle = emg ? '#ffffff' : sel ? '#06121c' : t.st === 'K' ? 'rgba(230,230,235,0.55)' : BAND_COLOURS[altBand(t.alt)];
       ctx.fillText(l2, x0 + PAD, y0 + PAD + LINE_H);
       drawn++;
     }
@@ -190,5 +193,6 @@ export class LabelOverlay {
       ctx.fillText(id, x0, y0);
     }
     this.lastDrawMs = performance.now() - t0;
+    this.onDrawn(this.lastDrawMs);
   }
 }

@@ -81,6 +81,10 @@ export function getJson<T>(path: string, token: string): Promise<T> {
   return request<T>('GET', path, token, null);
 }
 
+export function postJson<T>(path: string, token: string): Promise<T> {
+  return request<T>('POST', path, token, null);
+}
+
 async function request<T>(method: 'GET' | 'POST', path: string, token: string | null, body: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (token !== null) headers.authorization = `Bearer ${token}`;
@@ -103,7 +107,8 @@ async function request<T>(method: 'GET' | 'POST', path: string, token: string | 
 }
 
 export interface LinkHandlers {
-  message(msg: WireMessage): void;
+  /** `parseMs`: main-thread time spent decoding the message. */
+  message(msg: WireMessage, parseMs: number): void;
   state(state: LinkState, detail?: string): void;
 }
 
@@ -141,7 +146,9 @@ export class Link {
     ws.onmessage = (ev: MessageEvent) => {
       if (typeof ev.data !== 'string') return;
       try {
-        this.handlers.message(JSON.parse(ev.data) as WireMessage);
+        const t0 = performance.now();
+        const msg = JSON.parse(ev.data) as WireMessage;
+        this.handlers.message(msg, performance.now() - t0);
       } catch (err) {
         console.error('skyfuse: bad message', err);
       }

@@ -4,13 +4,18 @@
 
 import type { Map as MlMap, MapMouseEvent } from 'maplibre-gl';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
-import type { WireEvent, WireMessage } from '../../src/serve/wire.ts';
+import type { WireAlert, WireEvent, WireMessage } from '../../src/serve/wire.ts';
+import { AFFILIATIONS, type Affiliation, friendlyBlocks } from './affiliation.ts';
+import { AlertList } from './alerts.ts';
+import { type IconAtlas, addAtlasImages, buildAtlas, cellStats, iconName } from './atlas.ts';
 import { geodesicCircle } from './geo.ts';
 import { LabelOverlay } from './labels.ts';
-import { Link, type Me, forgetToken, getJson, isRefusal, login, logout, storeToken, takeToken } from './link.ts';
-import { SENSOR_LAYER, TRACK_LAYER, createMap, loadCountries, setSource } from './map.ts';
-import { type CoalitionInfo, type LinkState, StatusBar, TrackTable, renderDetails, renderLegend } from './panel.ts';
+import { Link, type Me, forgetToken, getJson, isRefusal, login, logout, postJson, storeToken, takeToken } from './link.ts';
+import { EMERGENCY_LAYER, SENSOR_LAYER, SYMBOL_LAYER, TRACK_LAYER, createMap, flashEmergency, loadCountries, setSource } from './map.ts';
+import { type CoalitionInfo, type LinkState, StatusBar, renderDetails, renderLegend } from './panel.ts';
 import { Picture } from './picture.ts';
+import { type SensorInfo, SensorPanel } from './sensors.ts';
+import { TrackTable } from './table.ts';
 
 declare global {
   interface Window {
@@ -27,7 +32,19 @@ declare global {
       lastUpdateMs(): number;
       /** Main-thread milliseconds of the last label-overlay redraw. */
       lastLabelMs(): number;
+      /** Per-frame main-thread cost over the frames since the last reset: JSON decode, apply, label redraw. */
+      updateStats(reset?: boolean): { frames: number; parseMs: number[]; applyMs: number[]; labelMs: number[] };
       select(id: string | null): void;
+      /** id -> icon name, read back from MapLibre's rendered symbol layer. */
+      renderedSymbols(): Record<string, string>;
+      /** Ids drawn with the flashing emergency halo. */
+      renderedEmergencies(): string[];
+      /** Per affiliation: is its image in the map's style, and the atlas cell's drawn pixels and mean fill colour. */
+      atlas(): Record<Affiliation, { inMap: boolean; opaque: number; rgb: [number, number, number] }>;
+      /** Track-table rows present in the DOM, and the ids of the whole (filtered, sorted) table. */
+      tableDomRows(): number;
+      tableOrder(): string[];
+      alerts(): WireAlert[];
     };
   }
 }
@@ -41,17 +58,27 @@ const $ = <T extends HTMLElement>(id: string): T => {
 /** A sensor not heard from (north marker) for this many rotations is shown silent. */
 const SILENT_ROTATIONS = 3;
 
-function sensorsGeoJSON(c: CoalitionInfo, lastHeardMs: ReadonlyMap<string, number>, nowMs: number): FeatureCollection {
+function sensorsGeoJSON(
+  c: CoalitionInfo,
+  lastHeardMs: ReadonlyMap<string, number>,
+  nowMs: number,
+  hidden: ReadonlySet<string>,
+  served: readonly SensorInfo[],
+): FeatureCollection {
   const features: Feature<Geometry>[] = [];
   for (const s of c.sensors) {
-    features.push({
-      type: 'Feature',
-      geometry: { type: 'Polygon', coordinates: [geodesicCircle(s.lat, s.lon, s.maxRangeM)] },
-      properties: { kind: 'coverage', id: s.id },
-    });
+    if (!hidden.has(s.id)) {
+      features.push({
+        type: 'Feature',
+        geometry: { type: 'Polygon', coordinates: [geodesicCircle(s.lat, s.lon, s.maxRangeM)] },
+        properties: { kind: 'coverage', id: s.id },
+      });
+    }
     const heard = lastHeardMs.get(s.id);
+    const status = served.find((x) => x.id === s.id)?.status;
     const health =
-      heard === undefined ? 'unknown' : s.rotationS !== null && nowMs - heard > SILENT_ROTATIONS * s.rotationS * 1000 ? 'silent' : 'heard';
+      status === 'outage' ? 'silent'
+      : heard === undefined ? 'unknown' : s.rotationS !== null && nowMs - heard > SILENT_ROTATIONS * s.rotationS * 1000 ? 'silent' : 'heard';
     features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [s.lon, s.lat] }, properties: { kind: 'sensor', id: s.id, health } });
   }
   return { type: 'FeatureCollection', features };
@@ -68,17 +95,92 @@ function main(): void {
   let selectedId: string | null = null;
   let coalition: CoalitionInfo | null = null;
   let lastUpdateMs = 0;
+  const stats = { frames: 0, parseMs: [] as number[], applyMs: [] as number[], labelMs: [] as number[] };
   let lastFrameWallMs = 0;
   const lastHeardMs = new Map<string, number>();
-  let alerts = 0;
+  let inputAlerts = 0;
 
   const map: MlMap = createMap($('map'), new URL('assets/maplibre-gl-worker.mjs', location.href).href);
   const labels = new LabelOverlay(map, $<HTMLCanvasElement>('labels'));
+  labels.onDrawn = (ms) => {
+    if (stats.labelMs.length < 10_000) stats.labelMs.push(ms);
+  };
   const details = $('details');
-  const table = new TrackTable($<HTMLTableElement>('track-table'), (id) => select(id, true));
-  renderLegend($('legend'));
+  const tracksCount = $('tracks-count');
+  const table = new TrackTable($('table-wrap'), $<HTMLTableElement>('track-table'), (id) => select(id, true), (shown, total) => {
+    tracksCount.textContent = shown === total ? String(total) : `${shown}/${total}`;
+  });
+  let atlas: IconAtlas | null = null;
+  try {
+    atlas = buildAtlas();
+  } catch (err) {
+    status.message(`symbols not drawn: ${String(err)}`);
+  }
+  renderLegend($('legend'), atlas?.svg);
   renderDetails(details, null, null, null);
   status.frame(null, 0);
+
+  // Tabs: tracks, alerts, sensors.
+  const tabs = [...document.querySelectorAll<HTMLButtonElement>('#tabs [data-tab]')];
+  const showTab = (name: string) => {
+    for (const b of tabs) {
+      const on = b.dataset.tab === name;
+      b.setAttribute('aria-selected', String(on));
+      $(`pane-${b.dataset.tab}`).hidden = !on;
+    }
+    if (name === 'sensors') sensorPanel.render(picture.frameTimeS ?? Date.now() / 1000);
+  };
+  for (const b of tabs) b.addEventListener('click', () => showTab(b.dataset.tab ?? 'tracks'));
+
+  const filterBox = $<HTMLInputElement>('track-filter');
+  filterBox.addEventListener('input', () => table.setFilter(filterBox.value));
+  const trailBox = $<HTMLInputElement>('trail-length');
+  trailBox.addEventListener('change', () => {
+    picture.setTrailLength(Number(trailBox.value) || 20);
+    drawPicture();
+  });
+
+  // Alerts: the server's, for this partner's picture only.
+  const alertBadge = $<HTMLButtonElement>('alert-badge');
+  const alertsCount = $('alerts-count');
+  const alertList = new AlertList($('alert-list'), {
+    select: (a) => {
+      if (a.trackId && picture.tracks.has(a.trackId)) select(a.trackId);
+      if (a.lat !== null && a.lon !== null) map.easeTo({ center: [a.lon, a.lat], duration: 400 });
+    },
+    ack: (a) => {
+      if (!session) return;
+      postJson<WireAlert>(`/api/alerts/${encodeURIComponent(a.id)}/ack`, session.token).then(
+        (v) => setAlerts(alertList.all.map((x) => (x.id === v.id ? v : x))),
+        (err: unknown) => status.message(`acknowledge failed: ${String(err)}`),
+      );
+    },
+  });
+  const setAlerts = (list: readonly WireAlert[]) => {
+    alertList.set(list);
+    const active = alertList.active();
+    const emergency = active.some((a) => a.severity === 'emergency');
+    alertsCount.textContent = active.length ? String(active.length) : '';
+    alertsCount.dataset.severity = emergency ? 'emergency' : active.length ? 'warning' : '';
+    alertBadge.hidden = active.length === 0;
+    alertBadge.textContent = `${active.length} alert${active.length === 1 ? '' : 's'}${emergency ? ': EMERGENCY' : ''}`;
+    alertBadge.dataset.severity = emergency ? 'emergency' : 'warning';
+  };
+  alertBadge.addEventListener('click', () => showTab('alerts'));
+  alertList.set([]);
+
+  // Sensors: GET /api/sensors (health and registration as this picture sees them).
+  const sensorPanel = new SensorPanel($('sensor-panel'), () => drawSensors(), (s) => map.easeTo({ center: [s.lon, s.lat], duration: 400 }));
+  const loadSensors = (token: string) =>
+    getJson<{ sensors: SensorInfo[] }>('/api/sensors', token).then(
+      (r) => {
+        sensorPanel.set(r.sensors, picture.frameTimeS ?? Date.now() / 1000);
+        drawSensors();
+      },
+      (err: unknown) => {
+        if (isRefusal(err)) endSession(err.code);
+      },
+    );
 
   let styleReady = false;
   const pending: { picture: boolean; sensors: boolean } = { picture: false, sensors: false };
@@ -90,6 +192,7 @@ function main(): void {
     }
     setSource(map, 'picture', picture.toGeoJSON(selectedId));
     labels.setTracks(picture.tracks, selectedId);
+    emergencies = [...picture.tracks.values()].some((t) => t.m3a === '7500' || t.m3a === '7600' || t.m3a === '7700');
   };
   const drawSensors = () => {
     if (!coalition) return;
@@ -97,7 +200,7 @@ function main(): void {
       pending.sensors = true;
       return;
     }
-    setSource(map, 'sensors', sensorsGeoJSON(coalition, lastHeardMs, Date.now()));
+    setSource(map, 'sensors', sensorsGeoJSON(coalition, lastHeardMs, Date.now(), sensorPanel.hiddenCoverage, sensorPanel.list));
     labels.setSensors(coalition.sensors.map((s) => ({ id: s.id, lat: s.lat, lon: s.lon })));
   };
 
@@ -105,11 +208,26 @@ function main(): void {
     selectedId = id;
     table.update(picture.tracks.values(), selectedId);
     if (!fromTable) table.scrollToSelected();
-    renderDetails(details, id ? (picture.tracks.get(id) ?? null) : null, id, coalition);
+    showDetails();
     drawPicture();
   }
 
+  function showDetails(): void {
+    const t = selectedId ? (picture.tracks.get(selectedId) ?? null) : null;
+    renderDetails(details, t, selectedId, coalition, selectedId ? picture.historyOf(selectedId) : undefined, t ? picture.affiliation(t) : undefined);
+  }
+
+  // Emergency halos flash at 2 Hz while there is one (no sound: visual cue only).
+  let emergencies = false;
+  let flashOn = true;
+  setInterval(() => {
+    if (!styleReady) return;
+    flashOn = emergencies ? !flashOn : true;
+    if (emergencies || !flashOn) flashEmergency(map, flashOn);
+  }, 500);
+
   map.on('load', () => {
+    if (atlas) addAtlasImages(map, atlas);
     styleReady = true;
     loadCountries(map, new URL('assets/countries-50m.json', location.href).href).catch((err: unknown) =>
       status.message(`outlines not loaded: ${String(err)}`),
@@ -139,33 +257,43 @@ function main(): void {
         if (!lastHeardMs.has(e.sensorId)) sensorsChanged = true;
         lastHeardMs.set(e.sensorId, Date.now());
       } else {
-        alerts++;
+        inputAlerts++;
         status.message(
           e.kind === 'bad-input'
-            ? `${alerts} alert(s); last: ${e.code} ${e.message}`
-            : `${alerts} alert(s); last: plots from undeclared sensor SAC ${e.sac} SIC ${e.sic}`,
+            ? `${inputAlerts} input problem(s); last: ${e.code} ${e.message}`
+            : `${inputAlerts} input problem(s); last: plots from undeclared sensor SAC ${e.sac} SIC ${e.sic}`,
         );
       }
     }
     if (sensorsChanged) drawSensors();
   };
 
-  const onMessage = (msg: WireMessage) => {
+  const onMessage = (msg: WireMessage, parseMs: number) => {
     if (msg.type === 'frame') {
       const t0 = performance.now();
       picture.update(msg.t, msg.tracks);
       lastFrameWallMs = Date.now();
       if (linkState === 'stale') setLink('live');
       table.update(picture.tracks.values(), selectedId);
-      if (selectedId) renderDetails(details, picture.tracks.get(selectedId) ?? null, selectedId, coalition);
+      if (selectedId) showDetails();
       status.frame(picture.frameTimeS, picture.tracks.size);
       drawPicture();
       lastUpdateMs = performance.now() - t0;
+      stats.frames++;
+      if (stats.applyMs.length < 10_000) {
+        stats.applyMs.push(lastUpdateMs);
+        stats.parseMs.push(parseMs);
+      }
+    } else if (msg.type === 'alerts') {
+      setAlerts(msg.alerts);
     } else if (msg.type === 'events') {
       onEvents(msg.events);
     } else if (msg.type === 'coalition') {
       // Membership changed: the sensors this partner is granted may have too.
-      if (session) loadCoalition(session.token);
+      if (session) {
+        loadCoalition(session.token);
+        loadSensors(session.token);
+      }
     }
   };
 
@@ -200,7 +328,49 @@ function main(): void {
     labelCount: () => labels.drawn,
     lastUpdateMs: () => lastUpdateMs,
     lastLabelMs: () => labels.lastDrawMs,
+    updateStats: (reset = false) => {
+      const out = { frames: stats.frames, parseMs: [...stats.parseMs], applyMs: [...stats.applyMs], labelMs: [...stats.labelMs] };
+      if (reset) {
+        stats.frames = 0;
+        stats.parseMs.length = 0;
+        stats.applyMs.length = 0;
+        stats.labelMs.length = 0;
+      }
+      return out;
+    },
     select: (id) => select(id),
+    renderedSymbols: () => {
+      const out: Record<string, string> = {};
+      if (!styleReady) return out;
+      const layer = map.getLayer(SYMBOL_LAYER);
+      if (!layer) return out;
+      for (const f of map.queryRenderedFeatures({ layers: [SYMBOL_LAYER] })) {
+        const id = f.properties?.id;
+        const aff = f.properties?.aff;
+        if (typeof id === 'string' && typeof aff === 'string') out[id] = iconName(aff as Affiliation);
+      }
+      return out;
+    },
+    renderedEmergencies: () => {
+      if (!styleReady) return [];
+      const ids = new Set<string>();
+      for (const f of map.queryRenderedFeatures({ layers: [EMERGENCY_LAYER] })) {
+        const id = f.properties?.id;
+        if (typeof id === 'string') ids.add(id);
+      }
+      return [...ids].sort();
+    },
+    atlas: () => {
+      const out = {} as Record<Affiliation, { inMap: boolean; opaque: number; rgb: [number, number, number] }>;
+      for (const a of AFFILIATIONS) {
+        const s = atlas ? cellStats(atlas, a) : { opaque: 0, rgb: [0, 0, 0] as [number, number, number] };
+        out[a] = { inMap: styleReady && map.hasImage(iconName(a)), ...s };
+      }
+      return out;
+    },
+    tableDomRows: () => table.domRows(),
+    tableOrder: () => table.orderedIds(),
+    alerts: () => [...alertList.all],
   };
 
   if (document.body.dataset.demo === '1') $('demo-banner').hidden = false;
@@ -220,7 +390,10 @@ function main(): void {
     getJson<CoalitionInfo>('/api/coalition', token).then(
       (c) => {
         coalition = c;
+        // Friend: a Mode S address of a member state (affiliation.ts).
+        picture.setFriendly(friendlyBlocks(c.partners.filter((p) => p.status === 'member').map((p) => p.id)));
         drawSensors();
+        drawPicture();
       },
       (err: unknown) => {
         if (isRefusal(err)) endSession(err.code);
@@ -243,6 +416,8 @@ function main(): void {
     picture.update(picture.frameTimeS ?? 0, []);
     coalition = null;
     lastHeardMs.clear();
+    setAlerts([]);
+    sensorPanel.set([], 0);
     lastFrameWallMs = 0;
     selectedId = null;
     table.update([], null);
@@ -282,6 +457,7 @@ function main(): void {
         });
         session = { token, link };
         loadCoalition(token);
+        loadSensors(token);
         link.start();
       },
       (err: unknown) => {
@@ -341,6 +517,10 @@ function main(): void {
     }
     if (lastHeardMs.size > 0) drawSensors();
   }, 2000);
+  // Sensor health and registration change slowly: refresh every 5 s.
+  setInterval(() => {
+    if (session) loadSensors(session.token);
+  }, 5000);
 }
 
 main();

@@ -1,7 +1,10 @@
 // The MapLibre map, fully offline: a background (sea), Natural Earth country
 // outlines from world-atlas served by our own server, sensor coverage, and
-// the track picture. No glyphs and no sprite: the style names no URL at all,
-// so MapLibre has nothing to fetch; text is drawn by the label overlay.
+// the track picture: an altitude-coloured ring under each APP-6 symbol (the
+// symbols come from our icon atlas, atlas.ts, added with addImage), and a red
+// halo that flashes around emergency squawks. No glyphs and no sprite URL:
+// the style names no URL at all, so MapLibre has nothing to fetch; text is
+// drawn by the label overlay.
 
 import * as maplibregl from 'maplibre-gl';
 import type { ExpressionSpecification, StyleSpecification } from 'maplibre-gl';
@@ -17,6 +20,8 @@ export const INITIAL_VIEW = { center: [33, 30] as [number, number], zoom: 4.5 };
 
 export const TRACK_LAYER = 'track';
 export const SENSOR_LAYER = 'sensor';
+export const SYMBOL_LAYER = 'track-symbol';
+export const EMERGENCY_LAYER = 'emergency-halo';
 
 const bandColour: ExpressionSpecification = [
   'match',
@@ -82,19 +87,46 @@ function style(): StyleSpecification {
         paint: { 'line-color': bandColour, 'line-width': 1.2, 'line-opacity': ['case', ['==', ['get', 'coasting'], 1], 0.45, 0.9] },
       },
       {
+        id: EMERGENCY_LAYER,
+        type: 'circle',
+        source: 'picture',
+        filter: ['all', kindIs('trk'), ['==', ['get', 'emg'], 1]],
+        paint: {
+          'circle-radius': 17,
+          'circle-color': '#ff2d2d',
+          'circle-opacity': 0.25,
+          'circle-stroke-color': '#ff2d2d',
+          'circle-stroke-width': 3,
+          'circle-stroke-opacity': 1,
+        },
+      },
+      {
+        // The altitude colour, kept as a ring around the symbol; coasting tracks dimmed.
         id: TRACK_LAYER,
         type: 'circle',
         source: 'picture',
         filter: kindIs('trk'),
         paint: {
-          'circle-radius': ['case', ['==', ['get', 'sel'], 1], 6.5, 4.5],
-          // Coasting tracks are hollow and dimmed: no fresh plot in the last period.
+          'circle-radius': ['case', ['==', ['get', 'sel'], 1], 12, 10],
           'circle-color': bandColour,
-          'circle-opacity': ['case', ['==', ['get', 'coasting'], 1], 0, 1],
+          'circle-opacity': 0,
           'circle-stroke-color': ['case', ['==', ['get', 'sel'], 1], '#ffffff', bandColour],
-          'circle-stroke-width': ['case', ['==', ['get', 'sel'], 1], 2, ['==', ['get', 'coasting'], 1], 1.5, 0],
-          'circle-stroke-opacity': ['case', ['==', ['get', 'coasting'], 1], 0.6, 1],
+          'circle-stroke-width': ['case', ['==', ['get', 'sel'], 1], 2.5, 1.5],
+          'circle-stroke-opacity': ['case', ['==', ['get', 'coasting'], 1], 0.45, 0.95],
         },
+      },
+      {
+        id: SYMBOL_LAYER,
+        type: 'symbol',
+        source: 'picture',
+        filter: kindIs('trk'),
+        layout: {
+          'icon-image': ['concat', 'sym-', ['get', 'aff']],
+          'icon-allow-overlap': true,
+          'icon-ignore-placement': true,
+          'icon-size': 1,
+        },
+        paint: { 'icon-opacity': ['case', ['==', ['get', 'coasting'], 1], 0.5, 1] },
       },
     ],
   };
@@ -126,6 +158,13 @@ export async function loadCountries(map: maplibregl.Map, url: string): Promise<v
   const geo = feature(topo, topo.objects.countries);
   const src = map.getSource<maplibregl.GeoJSONSource>('countries');
   src?.setData(geo);
+}
+
+/** Emergency halos blink (2 Hz): called by a timer with alternating `on`. */
+export function flashEmergency(map: maplibregl.Map, on: boolean): void {
+  if (!map.getLayer(EMERGENCY_LAYER)) return;
+  map.setPaintProperty(EMERGENCY_LAYER, 'circle-stroke-opacity', on ? 1 : 0.15);
+  map.setPaintProperty(EMERGENCY_LAYER, 'circle-opacity', on ? 0.3 : 0.05);
 }
 
 export function setSource(map: maplibregl.Map, id: 'sensors' | 'picture', data: FeatureCollection): void {

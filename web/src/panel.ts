@@ -1,10 +1,12 @@
-// The side panel (track table and the selected track's details), the legend
-// and the status bar. The table keeps one row element per track and only
-// touches cells whose text changed, so a 500-track frame costs a few hundred
-// text updates rather than a rebuild of the table.
+// The selected track's details (with its history as this page received
+// it), the legend and the status bar. The table is in table.ts, the alert
+// list in alerts.ts, the sensor panel in sensors.ts.
 
 import type { WireTrack } from '../../src/serve/wire.ts';
-import { type AltBand, BAND_COLOURS, BAND_LABELS, courseDeg, flText, flightLevel, knots, utcText } from './geo.ts';
+import { AFFILIATIONS, type Affiliation, isEmergency } from './affiliation.ts';
+import { LEGEND_TEXT } from './atlas.ts';
+import { type AltBand, BAND_COLOURS, BAND_LABELS, courseDeg, flText, knots, utcText } from './geo.ts';
+import type { History } from './picture.ts';
 
 export interface CoalitionInfo {
   readonly partners: readonly { id: string; name: string; status: string }[];
@@ -21,36 +23,6 @@ export interface CoalitionInfo {
 
 const STATUS_TEXT = { T: 'tentative', C: 'confirmed', K: 'coasting' } as const;
 
-type ColumnKey = 'id' | 'cs' | 'm3a' | 'fl' | 'kt' | 'st' | 'sen';
-
-interface Column {
-  readonly key: ColumnKey;
-  readonly title: string;
-  readonly text: (t: WireTrack) => string;
-  /** Sort value; null sorts last. */
-  readonly value: (t: WireTrack) => string | number | null;
-}
-
-const COLUMNS: readonly Column[] = [
-  { key: 'id', title: 'Track', text: (t) => t.id, value: (t) => t.id },
-  { key: 'cs', title: 'Callsign', text: (t) => t.cs ?? '', value: (t) => t.cs },
-  { key: 'm3a', title: 'Mode 3/A', text: (t) => t.m3a ?? '', value: (t) => t.m3a },
-  { key: 'fl', title: 'FL', text: (t) => flText(t.alt).slice(2), value: (t) => flightLevel(t.alt) },
-  { key: 'kt', title: 'GS kt', text: (t) => String(Math.round(knots(t.vE, t.vN))), value: (t) => knots(t.vE, t.vN) },
-  { key: 'st', title: 'Status', text: (t) => STATUS_TEXT[t.st], value: (t) => t.st },
-  { key: 'sen', title: 'Sensors', text: (t) => t.sen.join(' '), value: (t) => t.sen.length },
-];
-
-const collator = new Intl.Collator('en', { numeric: true });
-
-/** Unknown values (null) sort last in both directions. */
-function compare(a: string | number | null, b: string | number | null, dir: 1 | -1): number {
-  if (a === null) return b === null ? 0 : 1;
-  if (b === null) return -1;
-  if (typeof a === 'number' && typeof b === 'number') return dir * (a - b);
-  return dir * collator.compare(String(a), String(b));
-}
-
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -58,116 +30,15 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: 
   return e;
 }
 
-interface Row {
-  readonly tr: HTMLTableRowElement;
-  readonly cells: HTMLTableCellElement[];
-  track: WireTrack;
-}
-
-export class TrackTable {
-  private readonly rows = new Map<string, Row>();
-  private readonly tbody: HTMLTableSectionElement;
-  private readonly headers: HTMLTableCellElement[] = [];
-  private sortKey: ColumnKey = 'id';
-  private sortDir: 1 | -1 = 1;
-  private order: Row[] = [];
-  private selectedId: string | null = null;
-
-  constructor(
-    table: HTMLTableElement,
-    private readonly onSelect: (id: string) => void,
-  ) {
-    const thead = table.createTHead();
-    const hr = thead.insertRow();
-    for (const c of COLUMNS) {
-      const th = el('th', undefined, c.title);
-      th.dataset.key = c.key;
-      th.tabIndex = 0;
-      th.addEventListener('click', () => this.sortBy(c.key));
-      th.addEventListener('keydown', (e) => {
-        if (e.key === 'Enter') this.sortBy(c.key);
-      });
-      hr.append(th);
-      this.headers.push(th);
-    }
-    this.tbody = table.createTBody();
-    this.tbody.addEventListener('click', (e) => {
-      const tr = (e.target as HTMLElement).closest('tr');
-      const id = tr?.dataset.id;
-      if (id) this.onSelect(id);
-    });
-    this.markSort();
-  }
-
-  sortBy(key: ColumnKey): void {
-    if (this.sortKey === key) this.sortDir = this.sortDir === 1 ? -1 : 1;
-    else {
-      this.sortKey = key;
-      this.sortDir = 1;
-    }
-    this.markSort();
-    this.resort();
-  }
-
-  private markSort(): void {
-    for (const th of this.headers) {
-      const on = th.dataset.key === this.sortKey;
-      th.classList.toggle('sorted', on);
-      th.setAttribute('aria-sort', on ? (this.sortDir === 1 ? 'ascending' : 'descending') : 'none');
-    }
-  }
-
-  update(tracks: Iterable<WireTrack>, selectedId: string | null): void {
-    const seen = new Set<string>();
-    for (const t of tracks) {
-      seen.add(t.id);
-      let row = this.rows.get(t.id);
-      if (!row) {
-        const tr = el('tr');
-        tr.dataset.id = t.id;
-        const cells = COLUMNS.map(() => tr.insertCell());
-        row = { tr, cells, track: t };
-        this.rows.set(t.id, row);
-      }
-      row.track = t;
-      COLUMNS.forEach((c, i) => {
-        const cell = row.cells[i]!;
-        const text = c.text(t);
-        if (cell.textContent !== text) cell.textContent = text;
-      });
-      row.tr.classList.toggle('coasting', t.st === 'K');
-    }
-    for (const [id, row] of this.rows) {
-      if (!seen.has(id)) {
-        row.tr.remove();
-        this.rows.delete(id);
-      }
-    }
-    if (selectedId !== this.selectedId) {
-      if (this.selectedId) this.rows.get(this.selectedId)?.tr.classList.remove('selected');
-      this.selectedId = selectedId;
-    }
-    if (selectedId) this.rows.get(selectedId)?.tr.classList.add('selected');
-    this.resort();
-  }
-
-  private resort(): void {
-    const col = COLUMNS.find((c) => c.key === this.sortKey) ?? COLUMNS[0]!;
-    const sorted = [...this.rows.values()].sort(
-      (a, b) => compare(col.value(a.track), col.value(b.track), this.sortDir) || collator.compare(a.track.id, b.track.id),
-    );
-    const same = sorted.length === this.order.length && sorted.every((r, i) => r === this.order[i]);
-    if (!same) this.tbody.replaceChildren(...sorted.map((r) => r.tr));
-    this.order = sorted;
-  }
-
-  scrollToSelected(): void {
-    if (this.selectedId) this.rows.get(this.selectedId)?.tr.scrollIntoView({ block: 'nearest' });
-  }
-}
-
 /** The selected track: identities, kinematics, contributing sensors and partners. */
-export function renderDetails(box: HTMLElement, t: WireTrack | null, selectedId: string | null, coalition: CoalitionInfo | null): void {
+export function renderDetails(
+  box: HTMLElement,
+  t: WireTrack | null,
+  selectedId: string | null,
+  coalition: CoalitionInfo | null,
+  history?: History,
+  affiliation?: Affiliation,
+): void {
   if (!selectedId) {
     box.replaceChildren(el('p', 'hint', 'Select a track on the map or in the table.'));
     return;
@@ -183,7 +54,7 @@ export function renderDetails(box: HTMLElement, t: WireTrack | null, selectedId:
   };
   const fl = flText(t.alt);
   const rows: [string, string][] = [
-    ['Track', `${t.id}  ${STATUS_TEXT[t.st]}`],
+    ['Track', `${t.id}  ${STATUS_TEXT[t.st]}${affiliation ? `, ${affiliation}` : ''}`],
     ['Callsign', t.cs ?? '-'],
     ['Mode 3/A', t.m3a ?? '-'],
     ['Mode S', t.icao ?? '-'],
@@ -196,10 +67,33 @@ export function renderDetails(box: HTMLElement, t: WireTrack | null, selectedId:
   ];
   const dl = el('dl');
   for (const [k, v] of rows) dl.append(el('dt', undefined, k), el('dd', undefined, v));
-  box.replaceChildren(dl);
+  if (isEmergency(t)) dl.querySelectorAll('dd')[2]?.classList.add('emergency-text');
+  const parts: HTMLElement[] = [dl];
+  if (history && history.t.length > 0) {
+    const since = (s: number) => `${Math.max(0, Math.round((history.t.at(-1)! - s)))} s ago`;
+    const contrib = el('p', 'history-contrib');
+    contrib.textContent =
+      `History since ${utcText(history.firstS).slice(11)}: sensors ` +
+      [...history.sensors].map(([id, at]) => `${id} (${since(at)})`).join(', ') +
+      (history.partners.size ? `; partners ${[...history.partners.keys()].map(partnerName).join(', ')}` : '');
+    const table = el('table', 'history');
+    const head = table.createTHead().insertRow();
+    for (const h of ['Time', 'FL', 'Lat', 'Lon']) head.append(el('th', undefined, h));
+    const body = table.createTBody();
+    // The last six positions, newest first.
+    for (let i = history.t.length - 1, k = 0; i >= 0 && k < 6; i--, k++) {
+      const r = body.insertRow();
+      r.insertCell().textContent = utcText(history.t[i]!).slice(11, 19);
+      r.insertCell().textContent = flText(history.alt[i] ?? null).slice(2) || '---';
+      r.insertCell().textContent = history.pos[2 * i + 1]!.toFixed(3);
+      r.insertCell().textContent = history.pos[2 * i]!.toFixed(3);
+    }
+    parts.push(contrib, table);
+  }
+  box.replaceChildren(...parts);
 }
 
-export function renderLegend(box: HTMLElement): void {
+export function renderLegend(box: HTMLElement, symbols?: Readonly<Record<Affiliation, string>>): void {
   const order: AltBand[] = ['upper', 'high', 'mid', 'low', 'unknown'];
   const items = order.map((b) => {
     const sw = el('span', 'swatch');
@@ -212,7 +106,22 @@ export function renderLegend(box: HTMLElement): void {
   coast.append(el('span', 'swatch hollow'), el('span', undefined, 'coasting'));
   const sensor = el('div', 'legend-item');
   sensor.append(el('span', 'swatch sensor'), el('span', undefined, 'sensor, coverage'));
-  box.replaceChildren(...items, coast, sensor);
+  const syms = symbols
+    ? AFFILIATIONS.map((a) => {
+        const item = el('div', 'legend-item legend-symbol');
+        item.dataset.affiliation = a;
+        const img = el('img');
+        // milsymbol's SVG as a data: URL (the CSP allows img-src data:).
+        img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(symbols[a])}`;
+        img.alt = a;
+        item.append(img, el('span', undefined, LEGEND_TEXT[a]));
+        return item;
+      })
+    : [];
+  const emg = el('div', 'legend-item');
+  emg.append(el('span', 'swatch emergency'), el('span', undefined, '7500/7600/7700'));
+  const ring = el('div', 'legend-title', 'ring: altitude');
+  box.replaceChildren(...syms, ring, ...items, coast, emg, sensor);
 }
 
 export type LinkState = 'connecting' | 'live' | 'stale' | 'reconnecting' | 'unauthorized' | 'no-token';

@@ -1,10 +1,13 @@
-// The page's air picture: the latest frame plus a short trail per track, and
-// the GeoJSON handed to MapLibre. One FeatureCollection holds symbols,
+// The page's air picture: the latest frame plus a short history per track,
+// and the GeoJSON handed to MapLibre. One FeatureCollection holds symbols,
 // vectors and trails so each frame costs a single setData (one worker round
-// trip) however many tracks there are.
+// trip) however many tracks there are. The history is only what this page
+// received (its partner's frames): positions, levels and the sensors and
+// partners that contributed.
 
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import type { WireTrack } from '../../src/serve/wire.ts';
+import { type Affiliation, affiliationOf, isEmergency } from './affiliation.ts';
 import { altBand, deadReckon } from './geo.ts';
 
 /** Seconds ahead the velocity vector reaches (ATC displays commonly use 1 min). */
@@ -14,31 +17,75 @@ export const DEFAULT_TRAIL = 20;
 
 export type FeatureKind = 'trk' | 'vec' | 'trail';
 
+export interface History {
+  /** Flat [lon, lat, lon, lat, ...], oldest first. */
+  readonly pos: number[];
+  /** Frame time of each position, s since epoch. */
+  readonly t: number[];
+  /** Height of each position (m) or null. */
+  readonly alt: (number | null)[];
+  /** Sensor id -> last frame time it updated the track. */
+  readonly sensors: Map<string, number>;
+  /** Partner id -> last frame time one of its sensors updated the track. */
+  readonly partners: Map<string, number>;
+  /** First frame time the track was seen. */
+  readonly firstS: number;
+}
+
 export class Picture {
   readonly tracks = new Map<string, WireTrack>();
-  /** Per track: flat [lon, lat, lon, lat, ...], oldest first. */
-  private readonly trails = new Map<string, number[]>();
+  private readonly history = new Map<string, History>();
+  private friendly: readonly (readonly [number, number])[] = [];
   frameTimeS: number | null = null;
 
-  constructor(private readonly trailLength = DEFAULT_TRAIL) {}
+  constructor(private trailLength = DEFAULT_TRAIL) {}
+
+  /** Mode S address blocks of the coalition's members (affiliation "friend"). */
+  setFriendly(blocks: readonly (readonly [number, number])[]): void {
+    this.friendly = blocks;
+  }
+
+  setTrailLength(n: number): void {
+    this.trailLength = Math.max(1, Math.round(n));
+  }
+
+  historyOf(id: string): History | undefined {
+    return this.history.get(id);
+  }
+
+  affiliation(t: WireTrack): Affiliation {
+    return affiliationOf(t, this.friendly);
+  }
 
   /** Replace the picture with a new frame; tracks absent from it are dropped. */
   update(timeS: number, tracks: readonly WireTrack[]): void {
     this.frameTimeS = timeS;
     const seen = new Set<string>();
+    const keep = 2 * this.trailLength;
     for (const t of tracks) {
       seen.add(t.id);
       this.tracks.set(t.id, t);
-      let trail = this.trails.get(t.id);
-      if (!trail) this.trails.set(t.id, (trail = []));
-      const n = trail.length;
-      if (n === 0 || trail[n - 2] !== t.lon || trail[n - 1] !== t.lat) trail.push(t.lon, t.lat);
-      if (trail.length > 2 * this.trailLength) trail.splice(0, trail.length - 2 * this.trailLength);
+      let h = this.history.get(t.id);
+      if (!h) this.history.set(t.id, (h = { pos: [], t: [], alt: [], sensors: new Map(), partners: new Map(), firstS: timeS }));
+      const n = h.pos.length;
+      if (n === 0 || h.pos[n - 2] !== t.lon || h.pos[n - 1] !== t.lat) {
+        h.pos.push(t.lon, t.lat);
+        h.t.push(timeS);
+        h.alt.push(t.alt);
+      }
+      if (h.pos.length > keep) {
+        const drop = h.pos.length - keep;
+        h.pos.splice(0, drop);
+        h.t.splice(0, drop / 2);
+        h.alt.splice(0, drop / 2);
+      }
+      for (const s of t.sen) h.sensors.set(s, timeS);
+      for (const p of t.par) h.partners.set(p, timeS);
     }
     for (const id of this.tracks.keys()) {
       if (!seen.has(id)) {
         this.tracks.delete(id);
-        this.trails.delete(id);
+        this.history.delete(id);
       }
     }
   }
@@ -49,7 +96,7 @@ export class Picture {
       const band = altBand(t.alt);
       const coasting = t.st === 'K' ? 1 : 0;
       const sel = t.id === selectedId ? 1 : 0;
-      const trail = this.trails.get(t.id);
+      const trail = this.history.get(t.id)?.pos;
       if (trail && trail.length >= 4) {
         const coords: [number, number][] = [];
         for (let i = 0; i + 1 < trail.length; i += 2) coords.push([trail[i]!, trail[i + 1]!]);
@@ -63,7 +110,7 @@ export class Picture {
       features.push({
         type: 'Feature',
         geometry: { type: 'Point', coordinates: [t.lon, t.lat] },
-        properties: { kind: 'trk', id: t.id, band, coasting, sel },
+        properties: { kind: 'trk', id: t.id, band, coasting, sel, aff: affiliationOf(t, this.friendly), emg: isEmergency(t) ? 1 : 0 },
       });
     }
     return { type: 'FeatureCollection', features };

@@ -1,0 +1,108 @@
+// The alert list: what the server computed from this partner's picture, as
+// this partner sees it (its own acknowledgements). Emphasis is visual only
+// (no sound): active alerts are bold with a coloured edge, emergencies red
+// and flashing until acknowledged; cleared ones are greyed and sink below.
+
+import type { WireAlert } from '../../src/serve/wire.ts';
+import { utcText } from './geo.ts';
+
+const KIND_TEXT: Readonly<Record<WireAlert['kind'], string>> = {
+  emergency: 'EMERGENCY',
+  'unknown-aircraft': 'UNKNOWN',
+  'track-lost': 'TRACK LOST',
+  'sensor-outage': 'SENSOR',
+};
+
+const STATE_RANK: Readonly<Record<WireAlert['state'], number>> = { active: 0, acknowledged: 1, cleared: 2 };
+
+/** Active first (emergencies first among them), then acknowledged, then cleared; newest first within. */
+export function sortAlerts(list: readonly WireAlert[]): WireAlert[] {
+  return [...list].sort(
+    (a, b) =>
+      STATE_RANK[a.state] - STATE_RANK[b.state] ||
+      Number(b.severity === 'emergency') - Number(a.severity === 'emergency') ||
+      b.t - a.t,
+  );
+}
+
+export interface AlertHandlers {
+  select(a: WireAlert): void;
+  ack(a: WireAlert): void;
+}
+
+export class AlertList {
+  private alerts: WireAlert[] = [];
+
+  constructor(
+    private readonly box: HTMLElement,
+    private readonly handlers: AlertHandlers,
+  ) {
+    box.addEventListener('click', (e) => {
+      const target = e.target as HTMLElement;
+      const item = target.closest<HTMLElement>('.alert');
+      const a = this.alerts.find((x) => x.id === item?.dataset.id);
+      if (!a) return;
+      if (target.closest('button.ack')) handlers.ack(a);
+      else handlers.select(a);
+    });
+  }
+
+  get all(): readonly WireAlert[] {
+    return this.alerts;
+  }
+
+  /** Not yet acknowledged or cleared. */
+  active(): WireAlert[] {
+    return this.alerts.filter((a) => a.state === 'active');
+  }
+
+  set(list: readonly WireAlert[]): void {
+    this.alerts = sortAlerts(list);
+    this.render();
+  }
+
+  private render(): void {
+    if (this.alerts.length === 0) {
+      const p = document.createElement('p');
+      p.className = 'hint';
+      p.textContent = 'No alerts in your picture.';
+      this.box.replaceChildren(p);
+      return;
+    }
+    const items = this.alerts.map((a) => {
+      const item = document.createElement('div');
+      item.className = 'alert';
+      item.dataset.id = a.id;
+      item.dataset.kind = a.kind;
+      item.dataset.state = a.state;
+      item.dataset.severity = a.severity;
+      item.tabIndex = 0;
+      const head = document.createElement('div');
+      head.className = 'alert-head';
+      const kind = document.createElement('span');
+      kind.className = 'alert-kind';
+      kind.textContent = a.code !== null && a.kind === 'emergency' ? `${KIND_TEXT[a.kind]} ${a.code}` : KIND_TEXT[a.kind];
+      const time = document.createElement('span');
+      time.className = 'alert-time';
+      time.textContent = utcText(a.t).slice(11);
+      const state = document.createElement('span');
+      state.className = 'alert-state';
+      state.textContent = a.state === 'acknowledged' && a.ackBy ? `ack ${a.ackBy}` : a.state;
+      head.append(kind, time, state);
+      if (a.state === 'active') {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'ack';
+        b.textContent = 'Ack';
+        b.title = 'Acknowledge for your partner';
+        head.append(b);
+      }
+      const text = document.createElement('div');
+      text.className = 'alert-text';
+      text.textContent = a.clearedWhy ? `${a.text} - cleared: ${a.clearedWhy}` : a.text;
+      item.append(head, text);
+      return item;
+    });
+    this.box.replaceChildren(...items);
+  }
+}

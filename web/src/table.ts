@@ -1,0 +1,239 @@
+// The track table, virtualised: rows have a fixed height, and only those in
+// the scrolled window (plus a few above and below) exist in the DOM, drawn
+// from a small pool of row elements between two spacer rows. Thousands of
+// tracks therefore cost a sort and a filter per frame (plain comparisons on
+// precomputed keys) and a few dozen cell updates, not thousands of nodes.
+
+import type { WireTrack } from '../../src/serve/wire.ts';
+import { flText, flightLevel, knots } from './geo.ts';
+
+/** Row height in CSS pixels; style.css gives rows exactly this height. */
+export const ROW_H = 20;
+/** Rows drawn beyond each edge of the visible window. */
+const OVERSCAN = 8;
+
+const STATUS_TEXT = { T: 'tentative', C: 'confirmed', K: 'coasting' } as const;
+
+export type ColumnKey = 'id' | 'cs' | 'm3a' | 'fl' | 'kt' | 'st' | 'sen';
+
+interface Column {
+  readonly key: ColumnKey;
+  readonly title: string;
+  readonly text: (t: WireTrack) => string;
+  /** Sort key; null sorts last. Strings compare by code unit, numbers numerically. */
+  readonly value: (t: WireTrack) => string | number | null;
+}
+
+/** "T12" sorts after "T9": the id's letters, then its number padded. */
+const naturalId = (id: string): string => id.replace(/\d+/g, (d) => d.padStart(10, '0'));
+
+export const COLUMNS: readonly Column[] = [
+  { key: 'id', title: 'Track', text: (t) => t.id, value: (t) => naturalId(t.id) },
+  { key: 'cs', title: 'Callsign', text: (t) => t.cs ?? '', value: (t) => t.cs },
+  { key: 'm3a', title: 'Mode 3/A', text: (t) => t.m3a ?? '', value: (t) => t.m3a },
+  { key: 'fl', title: 'FL', text: (t) => flText(t.alt).slice(2), value: (t) => flightLevel(t.alt) },
+  { key: 'kt', title: 'GS kt', text: (t) => String(Math.round(knots(t.vE, t.vN))), value: (t) => Math.round(knots(t.vE, t.vN)) },
+  { key: 'st', title: 'Status', text: (t) => STATUS_TEXT[t.st], value: (t) => t.st },
+  { key: 'sen', title: 'Sensors', text: (t) => t.sen.join(' '), value: (t) => t.sen.length },
+];
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** Does the track match the filter text (case-insensitive, in id, callsign, Mode 3/A or Mode S address)? */
+export function matches(t: WireTrack, q: string): boolean {
+  if (q === '') return true;
+  return (
+    t.id.toLowerCase().includes(q) ||
+    (t.cs !== null && t.cs.toLowerCase().includes(q)) ||
+    (t.m3a !== null && t.m3a.includes(q)) ||
+    (t.icao !== null && t.icao.includes(q))
+  );
+}
+
+/** Sorted, filtered order of tracks: pure, so it is tested without a DOM. */
+export function orderTracks(tracks: Iterable<WireTrack>, key: ColumnKey, dir: 1 | -1, filter: string): WireTrack[] {
+  const col = COLUMNS.find((c) => c.key === key) ?? COLUMNS[0]!;
+  const q = filter.trim().toLowerCase();
+  const keyed: { v: string | number | null; id: string; t: WireTrack }[] = [];
+  for (const t of tracks) if (matches(t, q)) keyed.push({ v: col.value(t), id: naturalId(t.id), t });
+  keyed.sort((a, b) => {
+    if (a.v !== b.v) {
+      if (a.v === null) return 1;
+      if (b.v === null) return -1;
+      return (a.v < b.v ? -1 : 1) * dir;
+    }
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  });
+  return keyed.map((k) => k.t);
+}
+
+interface Row {
+  readonly tr: HTMLTableRowElement;
+  readonly cells: HTMLTableCellElement[];
+}
+
+export class TrackTable {
+  private readonly tbody: HTMLTableSectionElement;
+  private readonly top: HTMLTableRowElement;
+  private readonly bottom: HTMLTableRowElement;
+  private readonly headers: HTMLTableCellElement[] = [];
+  private readonly pool: Row[] = [];
+  private sortKey: ColumnKey = 'id';
+  private sortDir: 1 | -1 = 1;
+  private filter = '';
+  private all: Iterable<WireTrack> = [];
+  private order: WireTrack[] = [];
+  private selectedId: string | null = null;
+  private scheduled = false;
+  /** Tracks in the picture and after the filter (for the count line). */
+  total = 0;
+
+  constructor(
+    private readonly scroller: HTMLElement,
+    table: HTMLTableElement,
+    private readonly onSelect: (id: string) => void,
+    private readonly onCount: (shown: number, total: number) => void = () => {},
+  ) {
+    const thead = table.createTHead();
+    const hr = thead.insertRow();
+    for (const c of COLUMNS) {
+      const th = el('th', undefined, c.title);
+      th.dataset.key = c.key;
+      th.tabIndex = 0;
+      th.addEventListener('click', () => this.sortBy(c.key));
+      th.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') this.sortBy(c.key);
+      });
+      hr.append(th);
+      this.headers.push(th);
+    }
+    this.tbody = table.createTBody();
+    this.top = el('tr', 'spacer');
+    this.bottom = el('tr', 'spacer');
+    this.top.append(el('td'));
+    this.bottom.append(el('td'));
+    (this.top.firstChild as HTMLTableCellElement).colSpan = COLUMNS.length;
+    (this.bottom.firstChild as HTMLTableCellElement).colSpan = COLUMNS.length;
+    this.tbody.append(this.top, this.bottom);
+    this.tbody.addEventListener('click', (e) => {
+      const tr = (e.target as HTMLElement).closest('tr');
+      const id = tr?.dataset.id;
+      if (id) this.onSelect(id);
+    });
+    scroller.addEventListener('scroll', () => this.schedule(), { passive: true });
+    new ResizeObserver(() => this.schedule()).observe(scroller);
+    this.markSort();
+  }
+
+  setFilter(text: string): void {
+    this.filter = text;
+    this.reorder();
+    this.scroller.scrollTop = 0;
+    this.render();
+  }
+
+  sortBy(key: ColumnKey): void {
+    if (this.sortKey === key) this.sortDir = this.sortDir === 1 ? -1 : 1;
+    else {
+      this.sortKey = key;
+      this.sortDir = 1;
+    }
+    this.markSort();
+    this.reorder();
+    this.render();
+  }
+
+  private markSort(): void {
+    for (const th of this.headers) {
+      const on = th.dataset.key === this.sortKey;
+      th.classList.toggle('sorted', on);
+      th.setAttribute('aria-sort', on ? (this.sortDir === 1 ? 'ascending' : 'descending') : 'none');
+    }
+  }
+
+  update(tracks: Iterable<WireTrack>, selectedId: string | null): void {
+    this.all = tracks;
+    this.selectedId = selectedId;
+    this.reorder();
+    this.render();
+  }
+
+  /** Ids in table order after sort and filter (all of them, not only the drawn rows). */
+  orderedIds(): string[] {
+    return this.order.map((t) => t.id);
+  }
+
+  /** Rows that exist in the DOM now. */
+  domRows(): number {
+    return this.tbody.rows.length - 2;
+  }
+
+  scrollToSelected(): void {
+    if (!this.selectedId) return;
+    const i = this.order.findIndex((t) => t.id === this.selectedId);
+    if (i < 0) return;
+    const top = i * ROW_H;
+    const head = this.scroller.querySelector('thead')?.getBoundingClientRect().height ?? ROW_H;
+    const view = this.scroller.clientHeight - head;
+    if (top < this.scroller.scrollTop) this.scroller.scrollTop = top;
+    else if (top + ROW_H > this.scroller.scrollTop + view) this.scroller.scrollTop = top + ROW_H - view;
+    this.render();
+  }
+
+  private reorder(): void {
+    const all = [...this.all];
+    this.order = orderTracks(all, this.sortKey, this.sortDir, this.filter);
+    this.total = all.length;
+    this.onCount(this.order.length, all.length);
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    requestAnimationFrame(() => {
+      this.scheduled = false;
+      this.render();
+    });
+  }
+
+  private render(): void {
+    const n = this.order.length;
+    const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW_H) - OVERSCAN);
+    const visible = Math.ceil(Math.max(this.scroller.clientHeight, ROW_H * 10) / ROW_H) + 2 * OVERSCAN;
+    const last = Math.min(n, first + visible);
+    const count = Math.max(0, last - first);
+    while (this.pool.length < count) {
+      const tr = el('tr');
+      this.pool.push({ tr, cells: COLUMNS.map(() => tr.insertCell()) });
+    }
+    // Attach exactly `count` pooled rows between the spacers, in order.
+    for (let i = 0; i < this.pool.length; i++) {
+      const row = this.pool[i]!;
+      if (i < count) {
+        if (row.tr.parentNode !== this.tbody) this.tbody.insertBefore(row.tr, this.bottom);
+        this.fill(row, this.order[first + i]!);
+      } else if (row.tr.parentNode) row.tr.remove();
+    }
+    this.top.style.height = `${first * ROW_H}px`;
+    this.bottom.style.height = `${(n - last) * ROW_H}px`;
+    this.top.hidden = first === 0;
+    this.bottom.hidden = n === last;
+  }
+
+  private fill(row: Row, t: WireTrack): void {
+    if (row.tr.dataset.id !== t.id) row.tr.dataset.id = t.id;
+    for (let i = 0; i < COLUMNS.length; i++) {
+      const cell = row.cells[i]!;
+      const text = COLUMNS[i]!.text(t);
+      if (cell.textContent !== text) cell.textContent = text;
+    }
+    row.tr.classList.toggle('coasting', t.st === 'K');
+    row.tr.classList.toggle('selected', t.id === this.selectedId);
+    row.tr.classList.toggle('emergency', t.m3a === '7500' || t.m3a === '7600' || t.m3a === '7700');
+  }
+}
