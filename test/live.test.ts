@@ -15,6 +15,7 @@ import { after, test } from 'node:test';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { coalitionToJson } from '../src/coalition/coalition.ts';
 import { loadScenario } from '../src/sim/index.ts';
+import { RecordingReader } from '../src/record/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = resolve(import.meta.dirname, '..');
@@ -30,13 +31,16 @@ after(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
+let recordFile: string | undefined;
+
 async function startServe(): Promise<{ operatorUrl: string; accounts: Map<string, string>; stderr: () => string }> {
   workDir = await mkdtemp(join(tmpdir(), 'skyfuse-live-coalition-'));
   const c = coalitionToJson(loadScenario('small').coalition) as { partners: { id: string; releases?: unknown }[] };
   c.partners.find((p) => p.id === 'JOR')!.releases = [{ to: ['EGY'], content: 'full' }];
   const coalitionFile = join(workDir, 'coalition.json');
   await writeFile(coalitionFile, JSON.stringify(c));
-  child = spawn(process.execPath, [join(root, 'bin', 'skyfuse'), 'serve', '--scenario', 'small', '--coalition', coalitionFile, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  recordFile = join(workDir, 'live.sqlite');
+  child = spawn(process.execPath, [join(root, 'bin', 'skyfuse'), 'serve', '--scenario', 'small', '--coalition', coalitionFile, '--port', '0', '--record', recordFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
@@ -133,4 +137,15 @@ test('skyfuse serve shows the live coalition picture in a browser, with tracks m
   const cypAlerts = await get<{ alerts: { sensorId: string | null; text: string }[] }>('api/alerts', cyp);
   assert.ok(cypAlerts.alerts.every((a) => !(a.sensorId ?? '').startsWith('JOR-') && !a.text.includes('JOR-')), JSON.stringify(cypAlerts));
   assert.doesNotMatch(stderr(), /internal error/);
+
+  // The run was recorded (serve --record): stop it cleanly, then read the recording back.
+  const exited = new Promise<void>((res) => child!.once('exit', () => res()));
+  child!.kill('SIGTERM');
+  await exited;
+  const reader = new RecordingReader(recordFile!);
+  const blocks = [...reader.blocks()];
+  const frames = reader.frames();
+  assert.ok(blocks.length > 100, `${blocks.length} blocks recorded`);
+  assert.ok(frames.length > 10, `${frames.length} frames recorded`);
+  assert.ok(frames.some((f) => f.audience !== null), 'frames are recorded with their audience');
 });

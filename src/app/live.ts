@@ -8,13 +8,12 @@
 // administrator through the API) take effect at once, without restart.
 // Swap the simulator for real radars by pointing them at the receivers' ports.
 
-import { SensorDirectory } from '../coalition/coalition.ts';
 import { InProcessBus, type Bus } from '../core/bus.ts';
 import { ErrorCounter } from '../core/errors.ts';
 import { dayStartS, isoDay } from '../core/time.ts';
 import type { Coalition } from '../core/types.ts';
-import { PlotDecoder, UdpReceiver, UdpSender } from '../ingest/index.ts';
-import { AudienceFusion } from '../coalition/fusion.ts';
+import { UdpReceiver, UdpSender } from '../ingest/index.ts';
+import { Chain, Recorder, type ChainConfig } from '../record/index.ts';
 import { Membership, UserDirectory, generateToken, randomPassword, startServer, type Role } from '../serve/index.ts';
 import { simulate, type Scenario } from '../sim/index.ts';
 
@@ -32,6 +31,8 @@ export interface LiveOptions {
   readonly demoAccounts?: boolean;
   readonly log: (line: string) => void;
   readonly clock?: () => number;
+  /** Record every received block, tick, membership change, event and frame to this SQLite file. */
+  readonly record?: { readonly file: string; readonly maxAgeS?: number; readonly maxBytes?: number };
 }
 
 export interface LiveSystem {
@@ -75,14 +76,26 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
   const clock = o.clock ?? (() => Date.now() / 1000);
   const coalition = o.coalition ?? o.scenario.coalition;
   const bus = new InProcessBus((topic, err) => o.log(`bus handler on ${topic} failed: ${String(err)}`));
-  const directory = new SensorDirectory(coalition);
   const errors = new ErrorCounter();
   const nowS = clock();
-  const decoder = new PlotDecoder(directory, dayStartS(isoDay(nowS)), errors);
-  const fusion = new AudienceFusion(coalition, { periodS: 1, reorderWindowS: 1 }, ({ audience, frame }) =>
-    bus.publish('tracks', { ...frame, audience: audience.key }),
-  );
+  // The decode -> per-audience register and track chain, built from a plain
+  // config so a recording can rebuild it exactly for replay.
+  const chainConfig: ChainConfig = { coalition, startOfDayS: dayStartS(isoDay(nowS)), periodS: 1, reorderWindowS: 1, register: true, fusion: 'audience' };
+  const recorder = o.record ? new Recorder({ ...o.record, session: chainConfig, clock, onError: (e) => o.log(e.toLine()) }) : null;
+  const chain = new Chain(chainConfig, {
+    errors,
+    onFrame: (frame) => {
+      recorder?.recordFrame(frame);
+      bus.publish('tracks', frame);
+    },
+    onEvents: (events) => {
+      recorder?.recordEvents(events);
+      bus.publish('events', events);
+    },
+  });
+  const fusion = chain.fusion!;
   const membership = new Membership(coalition, fusion);
+  membership.onChange((c) => recorder?.recordPartnerStatus(c.partnerId, c.to, clock()));
 
   // Ingest: one receiver per simulated sensor, on an ephemeral loopback port.
   const receivers = new Map<string, UdpReceiver>();
@@ -91,9 +104,8 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
     const rx = new UdpReceiver(
       { port: 0, host: '127.0.0.1', clock },
       (block) => {
-        const { plots, events } = decoder.decode(block);
-        if (events.length) bus.publish('events', events);
-        if (plots.length) fusion.push(plots);
+        recorder?.recordBlock(block, s.id);
+        chain.block(block);
       },
       (e) => errors.add(e.code, `${e.code}: ${e.message}`),
     );
@@ -125,7 +137,8 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
       const ch = membership.setPartnerStatus(e.partner, e.status);
       o.log(`live: scenario event at +${e.atS} s: partner ${ch.partnerId} ${ch.from} -> ${ch.to}`);
     }
-    fusion.tick(now);
+    recorder?.recordTick(now);
+    chain.tick(now);
   };
   const timer = setInterval(pump, 100);
 
@@ -159,6 +172,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
     clearInterval(timer);
     for (const s of senders.values()) await s.close();
     for (const r of receivers.values()) await r.close();
+    recorder?.close();
     throw err;
   }
   return {
@@ -174,6 +188,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
       await server.close();
       for (const s of senders.values()) await s.close();
       for (const r of receivers.values()) await r.close();
+      recorder?.close();
       await bus.close();
     },
   };
