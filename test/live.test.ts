@@ -16,6 +16,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { coalitionToJson } from '../src/coalition/coalition.ts';
 import { loadScenario } from '../src/sim/index.ts';
 import { RecordingReader } from '../src/record/index.ts';
+import { verifyAuditLog } from '../src/coalition/audit.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = resolve(import.meta.dirname, '..');
@@ -40,7 +41,7 @@ async function startServe(): Promise<{ operatorUrl: string; accounts: Map<string
   const coalitionFile = join(workDir, 'coalition.json');
   await writeFile(coalitionFile, JSON.stringify(c));
   recordFile = join(workDir, 'live.sqlite');
-  child = spawn(process.execPath, [join(root, 'bin', 'skyfuse'), 'serve', '--scenario', 'small', '--coalition', coalitionFile, '--port', '0', '--record', recordFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, [join(root, 'bin', 'skyfuse'), 'serve', '--scenario', 'small', '--coalition', coalitionFile, '--port', '0', '--record', recordFile, '--audit', join(workDir, 'audit.log')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
@@ -148,4 +149,8 @@ test('skyfuse serve shows the live coalition picture in a browser, with tracks m
   assert.ok(blocks.length > 100, `${blocks.length} blocks recorded`);
   assert.ok(frames.length > 10, `${frames.length} frames recorded`);
   assert.ok(frames.some((f) => f.audience !== null), 'frames are recorded with their audience');
+  // serve --audit: the test's logins are in the hash-chained log, which verifies.
+  const audit = verifyAuditLog(join(workDir!, 'audit.log'));
+  assert.equal(audit.ok, true, audit.reason ?? '');
+  assert.ok(audit.entries >= 1, `${audit.entries} audit entries`);
 });

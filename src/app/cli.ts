@@ -208,9 +208,10 @@ export function buildCli(): Command {
     .option('--scenario <name|file>', 'scenario to simulate live', 'coalition')
     .option('--port <n>', 'HTTP port', int('--port'), 8080)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--audit <file>', 'append logins, API tokens and membership changes to this hash-chained audit log (check it with skyfuse audit --verify)')
     .option('--record <file>', 'record received blocks, tracks and events to this SQLite file (appends a session)')
     .option('--record-max-age-h <h>', 'delete recorded data older than this many hours', positive('--record-max-age-h'))
-    .action(async (o: { coalition?: string; scenario: string; port: number; host: string; record?: string; recordMaxAgeH?: number }) => {
+    .action(async (o: { coalition?: string; scenario: string; port: number; host: string; audit?: string; record?: string; recordMaxAgeH?: number }) => {
       const scenario = loadScenario(o.scenario);
       const coalition = o.coalition ? loadCoalition(o.coalition) : undefined;
       // Loaded here so the batch commands never load the web server.
@@ -220,6 +221,7 @@ export function buildCli(): Command {
         ...(process.env.SKYFUSE_TOKEN ? { token: process.env.SKYFUSE_TOKEN } : {}),
         demoAccounts: true,
         ...(o.record ? { record: { file: o.record, ...(o.recordMaxAgeH ? { maxAgeS: o.recordMaxAgeH * 3600 } : {}) } } : {}),
+        ...(o.audit ? { auditFile: o.audit } : {}),
         log: (l) => process.stderr.write(l + '\n'),
       });
       // Printed once, to the terminal only: the passwords are stored nowhere (the server keeps scrypt hashes in memory).

@@ -14,6 +14,7 @@ import { dayStartS, isoDay } from '../core/time.ts';
 import type { Coalition } from '../core/types.ts';
 import { UdpReceiver, UdpSender } from '../ingest/index.ts';
 import { Chain, Recorder, type ChainConfig } from '../record/index.ts';
+import { AuditLog } from '../coalition/audit.ts';
 import { Membership, UserDirectory, generateToken, randomPassword, startServer, type Role } from '../serve/index.ts';
 import { simulate, type Scenario } from '../sim/index.ts';
 
@@ -31,6 +32,8 @@ export interface LiveOptions {
   readonly demoAccounts?: boolean;
   readonly log: (line: string) => void;
   readonly clock?: () => number;
+  /** Append logins, tokens and membership changes to this hash-chained audit log (created if missing). */
+  readonly auditFile?: string;
   /** Record every received block, tick, membership change, event and frame to this SQLite file. */
   readonly record?: { readonly file: string; readonly maxAgeS?: number; readonly maxBytes?: number };
 }
@@ -94,6 +97,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
     },
   });
   const fusion = chain.fusion!;
+  const audit = o.auditFile ? await AuditLog.open(o.auditFile) : null;
   const membership = new Membership(coalition, fusion);
   membership.onChange((c) => recorder?.recordPartnerStatus(c.partnerId, c.to, clock()));
 
@@ -135,6 +139,8 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
     while (membershipEvents.length > 0 && membershipEvents[0]!.atS + nowS <= now) {
       const e = membershipEvents.shift()!;
       const ch = membership.setPartnerStatus(e.partner, e.status);
+      audit?.append('membership-change', null, { partner: ch.partnerId, from: ch.from, to: ch.to, cause: 'scenario event' })
+        .catch((err: Error) => o.log(`live: SKY_AUDIT_WRITE ${err.message}`));
       o.log(`live: scenario event at +${e.atS} s: partner ${ch.partnerId} ${ch.from} -> ${ch.to}`);
     }
     recorder?.recordTick(now);
@@ -162,7 +168,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
   let server;
   try {
     server = await startServer({
-      host: o.host, port: o.port, bus, membership, users, log: o.log, demo: o.demoAccounts === true,
+      host: o.host, port: o.port, bus, membership, users, log: o.log, demo: o.demoAccounts === true, audit,
       // The sensor panel shows each audience's own bias estimates; alerts are computed in the server per audience.
       registrationOf: (key) => fusion.registrationOf(key),
       operator: { token: o.token ?? generateToken(), partnerId: tokenPartner, name: `demo-${tokenPartner.toLowerCase()}` },
@@ -173,6 +179,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
     for (const s of senders.values()) await s.close();
     for (const r of receivers.values()) await r.close();
     recorder?.close();
+    await audit?.close();
     throw err;
   }
   return {
@@ -189,6 +196,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
       for (const s of senders.values()) await s.close();
       for (const r of receivers.values()) await r.close();
       recorder?.close();
+      await audit?.close();
       await bus.close();
     },
   };

@@ -15,6 +15,7 @@ import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import { AlertCenter, type AlertView } from '../alert/index.ts';
 import type { Bus } from '../core/bus.ts';
+import type { AuditDetails, AuditKind, AuditSink } from '../coalition/audit.ts';
 import type { SensorRegistration } from '../register/index.ts';
 import { trackToJson } from '../core/contract.ts';
 import { coalitionToJson } from '../coalition/coalition.ts';
@@ -54,6 +55,12 @@ export interface ServeOptions {
   operator?: { readonly token: string; readonly partnerId: string; readonly name?: string };
   /** Demo accounts are in use: the page shows a warning banner. */
   demo?: boolean;
+  /**
+   * The audit log: logins (and failures), logouts, API tokens and
+   * membership changes are appended, and a request that changes something
+   * is answered only once its entry is on disk (503 SKY_AUDIT_WRITE if not).
+   */
+  audit?: AuditSink | null;
   /** Receives one line per notable happening; never a token or password. */
   log?: (line: string) => void;
   /** Wall clock in seconds since the epoch (injected for tests). */
@@ -292,6 +299,23 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
   const partnerName = (id: string) => membership.partner(id)?.name ?? id;
   const finite = (t: number): number | null => (Number.isFinite(t) ? t : null);
 
+  /**
+   * Append to the audit log (when there is one). False, with a 503 already
+   * sent, when the entry could not be made durable: nothing audited may
+   * happen unrecorded.
+   */
+  const audited = async (reply: FastifyReply, kind: AuditKind, actor: { user: string; partner: string } | null, details: AuditDetails): Promise<boolean> => {
+    if (!opts.audit) return true;
+    try {
+      await opts.audit.append(kind, actor, details);
+      return true;
+    } catch (e) {
+      log(`serve: SKY_AUDIT_WRITE ${(e as Error).message}`);
+      void reply.code(503).send({ error: 'SKY_AUDIT_WRITE', message: 'the audit log cannot be written; the request was not carried out' });
+      return false;
+    }
+  };
+
   app.post<{ Body: { username: string; password: string } }>(
     '/api/login',
     { schema: { body: loginRequestSchema, response: { 200: loginResultSchema, 401: errorSchema, 403: errorSchema, 429: errorSchema, 503: errorSchema } } },
@@ -301,6 +325,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
       const f = failedLogins.get(username);
       if (f && f.lockedUntilS > nowS) {
         const wait = Math.ceil(f.lockedUntilS - nowS);
+        if (!(await audited(reply, 'login-failed', null, { username, from: req.ip, code: 'SKY_LOGIN_THROTTLED' }))) return reply;
         return reply.code(429).header('retry-after', String(wait)).send({
           error: 'SKY_LOGIN_THROTTLED',
           message: `too many failed logins for this user; try again in ${wait} s`,
@@ -323,6 +348,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
         const line = `serve: SKY_LOGIN_FAILED from ${req.ip}`;
         if (refused.count('SKY_LOGIN_FAILED') === 0) log(line);
         refused.add('SKY_LOGIN_FAILED', line);
+        if (!(await audited(reply, 'login-failed', null, { username, from: req.ip, code: 'SKY_LOGIN_FAILED' }))) return reply;
         return reply.code(401).send({ error: 'SKY_LOGIN_FAILED', message: 'wrong username or password' });
       }
       failedLogins.delete(username);
@@ -331,15 +357,20 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
         return reply.code(403).send({ error: 'SKY_PARTNER_WITHDRAWN', message: `partner ${user.partnerId} is not in the coalition; its users cannot log in` });
       }
       const { token, session } = sessions.issue({ kind: 'login', subject: user.username, partnerId: user.partnerId, role: user.role, ttlS: LOGIN_TTL_S });
+      if (!(await audited(reply, 'login', { user: user.username, partner: user.partnerId }, { from: req.ip, session: session.id, role: user.role }))) {
+        sessions.revokeToken(token, 'SKY_AUDIT_WRITE');
+        return reply;
+      }
       log(`serve: login ${user.username} (${user.partnerId}, ${user.role}) session ${session.id}`);
       return { token, expiresS: session.expiresS, user: user.username, partner: user.partnerId, partnerName: partner.name, role: user.role };
     },
   );
 
-  app.post('/api/logout', { schema: { response: { 204: noContent, ...errs } } }, (req, reply) => {
+  app.post('/api/logout', { schema: { response: { 204: noContent, ...errs } } }, async (req, reply) => {
     const s = sessionFor(req);
     const token = bearerToken(req.headers.authorization);
     if (token) sessions.revokeToken(token, 'SKY_LOGGED_OUT');
+    if (!(await audited(reply, 'logout', { user: s.subject, partner: s.partnerId }, { session: s.id }))) return reply;
     for (const c of clients) if (c.session === s) dropClient(c, 4401, 'logged out');
     log(`serve: logout ${s.subject} session ${s.id}`);
     return reply.code(204).send();
@@ -452,9 +483,13 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
   app.post<{ Body: { label: string; ttlS?: number } }>(
     '/api/tokens',
     { schema: { body: tokenRequestSchema, response: { 201: tokenResultSchema, ...errs } }, preHandler: allow('partner-admin', 'coalition-admin') },
-    (req, reply) => {
+    async (req, reply) => {
       const s = sessionFor(req);
       const { token, session } = sessions.issue({ kind: 'api', subject: req.body.label, partnerId: s.partnerId, role: 'operator', ttlS: req.body.ttlS ?? API_TOKEN_TTL_S });
+      if (!(await audited(reply, 'token-issued', { user: s.subject, partner: s.partnerId }, { tokenId: session.id, label: session.subject, expiresS: session.expiresS }))) {
+        sessions.revokeId(session.id, 'SKY_AUDIT_WRITE');
+        return reply;
+      }
       log(`serve: API token ${session.id} "${session.subject}" for ${s.partnerId} created by ${s.subject}`);
       return reply.code(201).send({ token, id: session.id, label: session.subject, partner: session.partnerId, role: session.role, expiresS: session.expiresS });
     },
@@ -463,7 +498,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
   app.delete<{ Params: { id: string } }>(
     '/api/tokens/:id',
     { schema: { response: { 204: noContent, 404: errorSchema, ...errs } }, preHandler: allow('partner-admin', 'coalition-admin') },
-    (req, reply) => {
+    async (req, reply) => {
       const s = sessionFor(req);
       const target = sessions.list().find((x) => x.id === req.params.id && x.kind === 'api');
       if (!target || (s.role !== 'coalition-admin' && target.partnerId !== s.partnerId)) {
@@ -471,6 +506,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
       }
       sessions.revokeId(target.id, 'SKY_TOKEN_REVOKED');
       for (const c of clients) if (c.session === target) dropClient(c, 4401, 'token revoked');
+      if (!(await audited(reply, 'token-revoked', { user: s.subject, partner: s.partnerId }, { tokenId: target.id }))) return reply;
       log(`serve: API token ${target.id} revoked by ${s.subject}`);
       return reply.code(204).send();
     },
@@ -479,7 +515,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
   app.put<{ Params: { id: string }; Body: { status: PartnerStatus } }>(
     '/api/partners/:id/status',
     { schema: { body: partnerStatusRequestSchema, response: { 200: partnerStatusResultSchema, 404: errorSchema, ...errs } }, preHandler: allow('coalition-admin') },
-    (req, reply) => {
+    async (req, reply) => {
       const s = sessionFor(req);
       if (!membership.partner(req.params.id)) {
         return reply.code(404).send({ error: 'SKY_NOT_FOUND', message: `no partner ${req.params.id}; GET /api/coalition lists them` });
@@ -487,6 +523,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
       const before = sessions.list().filter((x) => x.partnerId === req.params.id).length;
       const ch = membership.setPartnerStatus(req.params.id, req.body.status);
       const after = sessions.list().filter((x) => x.partnerId === req.params.id).length;
+      if (!(await audited(reply, 'membership-change', { user: s.subject, partner: s.partnerId }, { partner: ch.partnerId, from: ch.from, to: ch.to }))) return reply;
       log(`serve: partner ${ch.partnerId} ${ch.from} -> ${ch.to} by ${s.subject} (${s.partnerId})`);
       return { partner: ch.partnerId, from: ch.from, to: ch.to, sessionsEnded: before - after };
     },
