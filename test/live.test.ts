@@ -153,4 +153,34 @@ test('skyfuse serve shows the live coalition picture in a browser, with tracks m
   const audit = verifyAuditLog(join(workDir!, 'audit.log'));
   assert.equal(audit.ok, true, audit.reason ?? '');
   assert.ok(audit.entries >= 1, `${audit.entries} audit entries`);
+
+  // serve --replay: the recording drives the operations room again; the
+  // replayed picture holds the recorded tracks, addressed as before.
+  const replay = spawn(process.execPath, [join(root, 'bin', 'skyfuse'), 'serve', '--replay', recordFile!, '--speed', '10', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let rout = '';
+    const rurl = await new Promise<string>((res, rej) => {
+      const timer = setTimeout(() => rej(new Error('replay printed no URL in 60 s')), 60_000);
+      replay.stdout!.on('data', (d) => {
+        rout += d;
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(rout);
+        if (m) {
+          clearTimeout(timer);
+          res(m[1]!);
+        }
+      });
+    });
+    const rbase = rurl.slice(0, rurl.indexOf('#'));
+    const rtoken = rurl.slice(rurl.indexOf('#token=') + 7);
+    let replayed = 0;
+    for (let i = 0; i < 40 && replayed === 0; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      const r = await fetch(`${rbase}api/tracks`, { headers: { authorization: `Bearer ${rtoken}` } });
+      replayed = ((await r.json()) as { tracks: unknown[] }).tracks.length;
+    }
+    const recorded = Math.max(...frames.filter((f) => f.audience !== null).map((f) => f.tracks.length));
+    assert.ok(replayed > 0 && replayed <= recorded, `replayed ${replayed} tracks, recorded at most ${recorded}`);
+  } finally {
+    replay.kill('SIGTERM');
+  }
 });

@@ -211,12 +211,21 @@ export function buildCli(): Command {
     .option('--audit <file>', 'append logins, API tokens and membership changes to this hash-chained audit log (check it with skyfuse audit --verify)')
     .option('--record <file>', 'record received blocks, tracks and events to this SQLite file (appends a session)')
     .option('--record-max-age-h <h>', 'delete recorded data older than this many hours', positive('--record-max-age-h'))
-    .action(async (o: { coalition?: string; scenario: string; port: number; host: string; audit?: string; record?: string; recordMaxAgeH?: number }) => {
+    .option('--replay <file>', 'replay a recording (made with --record) instead of the live simulation')
+    .option('--speed <x>', 'replay speed: 1 to 60 times real time, or max', '1')
+    .action(async (o: { coalition?: string; scenario: string; port: number; host: string; audit?: string; record?: string; recordMaxAgeH?: number; replay?: string; speed: string }) => {
+      const speed = o.speed === 'max' ? 'max' : Number(o.speed);
+      if (speed !== 'max' && !(speed >= 1 && speed <= 60)) throw new SkyError('SKY_USAGE', `--speed must be 1..60 or max, got "${o.speed}"`);
       const scenario = loadScenario(o.scenario);
       const coalition = o.coalition ? loadCoalition(o.coalition) : undefined;
       // Loaded here so the batch commands never load the web server.
       const { startLive } = await import('./live.ts');
-      const live = await startLive({
+      const { startReplay } = await import('./replay.ts');
+      const live = o.replay ? await startReplay({
+        file: o.replay, speed, host: o.host, port: o.port, demoAccounts: true,
+        ...(process.env.SKYFUSE_TOKEN ? { token: process.env.SKYFUSE_TOKEN } : {}),
+        log: (l) => process.stderr.write(l + '\n'),
+      }) : await startLive({
         scenario, ...(coalition ? { coalition } : {}), host: o.host, port: o.port,
         ...(process.env.SKYFUSE_TOKEN ? { token: process.env.SKYFUSE_TOKEN } : {}),
         demoAccounts: true,

@@ -15,7 +15,10 @@ import type { Coalition } from '../core/types.ts';
 import { UdpReceiver, UdpSender } from '../ingest/index.ts';
 import { Chain, Recorder, type ChainConfig } from '../record/index.ts';
 import { AuditLog } from '../coalition/audit.ts';
-import { Membership, UserDirectory, generateToken, randomPassword, startServer, type Role } from '../serve/index.ts';
+import { Membership, generateToken, startServer } from '../serve/index.ts';
+import { demoUsers, type DemoAccount } from './accounts.ts';
+
+export type { DemoAccount } from './accounts.ts';
 import { simulate, type Scenario } from '../sim/index.ts';
 
 export interface LiveOptions {
@@ -48,14 +51,6 @@ export interface LiveSystem {
   /** Demo accounts and their passwords: print them once, never store them. */
   readonly demoAccounts: readonly DemoAccount[];
   close(): Promise<void>;
-}
-
-export interface DemoAccount {
-  readonly username: string;
-  readonly password: string;
-  readonly partnerId: string;
-  readonly partnerName: string;
-  readonly role: Role;
 }
 
 /** A partner-status event of the scenario (sim spec `events`), read defensively. */
@@ -148,21 +143,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
   };
   const timer = setInterval(pump, 100);
 
-  const users = new UserDirectory();
-  const demoAccounts: DemoAccount[] = [];
-  if (o.demoAccounts) {
-    const wanted: { username: string; partnerId: string; partnerName: string; role: Role }[] = coalition.partners.map((p) => ({
-      username: `${p.id.toLowerCase()}-operator`, partnerId: p.id, partnerName: p.name, role: 'operator' as const,
-    }));
-    const first = coalition.partners[0]!;
-    wanted.push({ username: 'coalition-admin', partnerId: first.id, partnerName: first.name, role: 'coalition-admin' });
-    await Promise.all(wanted.map(async (w) => {
-      const password = randomPassword();
-      await users.add({ username: w.username, partnerId: w.partnerId, role: w.role }, password);
-      demoAccounts.push({ ...w, password });
-    }));
-    demoAccounts.sort((a, b) => wanted.findIndex((w) => w.username === a.username) - wanted.findIndex((w) => w.username === b.username));
-  }
+  const { users, accounts: demoAccounts } = await demoUsers(coalition, o.demoAccounts === true);
 
   const tokenPartner = o.tokenPartner ?? (coalition.partners.find((p) => p.status === 'member') ?? coalition.partners[0]!).id;
   let server;
