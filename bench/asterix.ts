@@ -2,6 +2,7 @@
 // Cat048Report) and encode, against the generic object-per-item decode
 // (decodeBlockItems) measured in the same run, since machines here are shared
 // and noisy. Runs alone (`node --import tsx bench/asterix.ts`) or from
+import { uniformSource } from '../src/core/random.ts';
 // bench/run.ts. Prints; asserts nothing. Deterministic input (seeded).
 
 import { decodeBlock, decodeBlockItems, decodeCat048Block, encodeCat048Blocks, encodeItemsBlock, type Cat048Report } from '../src/asterix/index.ts';
@@ -12,18 +13,8 @@ const NM = 1852;
 const RUN_S = Number(process.env.BENCH_ASTERIX_RUN_S ?? 0.5);
 const ROUNDS = Number(process.env.BENCH_ASTERIX_ROUNDS ?? 5);
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const rnd = prng(48);
+const rnd = uniformSource(48);
 const int = (n: number): number => Math.floor(rnd() * n);
 /** A radar's mix: mostly Mode S (address, callsign), some SSR, a few primary-only plots. */
 const DETS: Detection[] = ['mode-s', 'mode-s', 'mode-s', 'psr+mode-s', 'ssr', 'psr+ssr', 'psr'];

@@ -6,6 +6,7 @@
 // (default 1,000,000: 20-25 s on this 2-core machine, the other core busy).
 
 import { test } from 'node:test';
+import { uniformSource } from '../core/random.ts';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -28,17 +29,6 @@ const SEED = Number(process.env.ASTERIX_FUZZ_SEED ?? 0x5eed);
 /** Errors point into the input: [BASE, BASE + length]. A non-zero base checks offsets are file offsets, not block offsets. */
 const BASE = 100_000;
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function blocksOf(buf: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -219,7 +209,7 @@ function planAgrees(block: Uint8Array): string | null {
 }
 
 test(`fuzz: ${N.toLocaleString('en')} mutated blocks through decodeBlock and decodeBlockItems: no escape, every error coded at an offset inside the input`, { timeout: 600_000 }, () => {
-  const rnd = prng(SEED);
+  const rnd = uniformSource(SEED);
   const seeds = corpus(rnd);
   let records = 0;
   let reports = 0;

@@ -6,14 +6,11 @@
 // Skipped only when tshark is not installed (.ci/run installs it).
 
 import { test } from 'node:test';
+import { uniformSource } from '../core/random.ts';
+import { tsharkFields, tsharkMissing, type TsharkRow } from '../../test/support/tshark.ts';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Detection } from '../core/types.ts';
 import type { SkyError } from '../core/errors.ts';
-import { writePcap } from '../ingest/index.ts';
 import { encodeCat048Block, type Cat048Report } from './cat048.ts';
 import { encodeCat034Block, type Cat034Message } from './cat034.ts';
 import { encodeCat021Block, type Cat021Report } from './cat021.ts';
@@ -24,20 +21,8 @@ import type { Items } from './engine.ts';
 const NM = 1852;
 const DEG = Math.PI / 180;
 
-const probe = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
-const skip = probe.error !== undefined ? 'tshark is not installed (apt-get install -y tshark); the cross-check needs it' : false;
+const skip = tsharkMissing;
 
-/** Deterministic PRNG (mulberry32), so a failure replays. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------
 // Samples
@@ -52,7 +37,7 @@ function cat048Samples(): Cat048Report[] {
     { sac: 1, sic: 2, timeOfDayS: 86399.9921875, rangeM: 255.99609375 * NM, azimuthRad: 359.9945068359375 * DEG, detection: 'mode-s', mode3a: '1234', flightLevel: 0, icao24: '4ca2b1', callsign: 'RYR12AB', trackNumber: 4095 },
     { sac: 255, sic: 0, timeOfDayS: 0, rangeM: 0, azimuthRad: 0, detection: 'psr+mode-s', mode3a: '0000', flightLevel: 2047.75, icao24: '000001', callsign: 'A', trackNumber: 0 },
   ];
-  const rnd = prng(48);
+  const rnd = uniformSource(48);
   const pick = (n: number): number => Math.floor(rnd() * n);
   const out = [...fixed];
   for (let i = 0; i < 60; i++) {
@@ -86,7 +71,7 @@ const cat034Samples: Cat034Message[] = [
 ];
 
 function cat021Samples(): Cat021Report[] {
-  const rnd = prng(21);
+  const rnd = uniformSource(21);
   const out: Cat021Report[] = [
     { sac: 3, sic: 4, timeOfDayS: 43200.25, latRad: 50.5 * DEG, lonRad: -4.25 * DEG, flightLevel: 330, geometricHeightM: 10000 * 0.3048, icao24: 'abc123', callsign: 'BAW123', mode3a: '2000' },
     { sac: 3, sic: 4, timeOfDayS: 86399.5, latRad: -33.75 * DEG, lonRad: 151.125 * DEG, flightLevel: -10.25, geometricHeightM: -200 * 0.3048, icao24: '000001', callsign: null, mode3a: null },
@@ -109,7 +94,7 @@ function cat021Samples(): Cat021Report[] {
 }
 
 function cat062Samples(): Items[] {
-  const rnd = prng(62);
+  const rnd = uniformSource(62);
   const out: Items[] = [
     {
       'I062/010': { SAC: 5, SIC: 6 },
@@ -142,29 +127,7 @@ function cat062Samples(): Items[] {
 // tshark
 
 /** One row per packet: field name -> values of its occurrences, in record order. */
-type Row = Record<string, string[]>;
-
-function dissect(blocks: readonly Uint8Array[], fields: readonly string[]): Row[] {
-  const dir = mkdtempSync(join(tmpdir(), 'skyfuse-tshark-'));
-  try {
-    const file = join(dir, 'cross.pcap');
-    writeFileSync(file, writePcap(blocks.map((payload, i) => ({ timeS: 1_700_000_000 + i, payload }))));
-    const args = ['-n', '-r', file, '-T', 'fields', '-E', 'separator=;', '-E', 'occurrence=a', '-E', 'aggregator=|'];
-    for (const f of fields) args.push('-e', f);
-    const run = spawnSync('tshark', args, { encoding: 'utf8', timeout: 60_000 });
-    assert.equal(run.status, 0, `tshark failed: ${run.stderr}`);
-    const lines = run.stdout.split('\n').filter((l) => l !== '');
-    assert.equal(lines.length, blocks.length, 'one tshark line per datagram');
-    return lines.map((line) => {
-      const cols = line.split(';');
-      const row: Row = {};
-      fields.forEach((f, i) => (row[f] = cols[i] === undefined || cols[i] === '' ? [] : cols[i]!.split('|')));
-      return row;
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const dissect = (datagrams: readonly Uint8Array[], fields: readonly string[]): TsharkRow[] => tsharkFields(datagrams, fields);
 
 function items(block: Uint8Array): Items[] {
   const out: Items[] = [];
@@ -205,7 +168,7 @@ function same(tshark: string, ours: number | string, what: string): void {
 }
 
 /** For each field: the values tshark reads, record by record, equal the present values of our decode, in order. */
-function compare(rows: Row[], decoded: Items[][], checks: Readonly<Record<string, Get>>): number {
+function compare(rows: TsharkRow[], decoded: Items[][], checks: Readonly<Record<string, Get>>): number {
   let n = 0;
   rows.forEach((row, b) => {
     for (const [field, get] of Object.entries(checks)) {

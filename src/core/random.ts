@@ -71,3 +71,9 @@ export class Random {
     return items[Math.floor(this.next() * items.length)] as T;
   }
 }
+
+/** A seeded uniform [0, 1) source as a plain function, for code that wants one. */
+export function uniformSource(seed: number): () => number {
+  const r = new Random(seed);
+  return () => r.next();
+}

@@ -9,44 +9,16 @@
 // Skipped only when tshark is not installed (apt-get install -y tshark).
 
 import { test } from 'node:test';
+import { tsharkFields, tsharkMissing, type TsharkRow } from '../../test/support/tshark.ts';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { decodeBlockItems, type Items } from '../asterix/index.ts';
 import type { SystemTrack } from '../core/types.ts';
-import { writePcap } from '../ingest/index.ts';
 import { encodeCat062Frame, encodeCat065Message, TrackNumbers, type Cat062Options } from './index.ts';
 import { T0, frameOf, sampleTracks, track } from './test-frames.ts';
 
-const probe = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
-const skip = probe.error !== undefined ? 'tshark is not installed (apt-get install -y tshark); the CAT062 cross-check needs it' : false;
+const skip = tsharkMissing;
 
-type Row = Record<string, string[]>;
-
-/** One row per datagram: field -> its values in record order. */
-function dissect(datagrams: readonly Uint8Array[], fields: readonly string[]): Row[] {
-  const dir = mkdtempSync(join(tmpdir(), 'skyfuse-out-tshark-'));
-  try {
-    const file = join(dir, 'cat062.pcap');
-    writeFileSync(file, writePcap(datagrams.map((payload, i) => ({ timeS: T0 + i, payload }))));
-    const args = ['-n', '-r', file, '-T', 'fields', '-E', 'separator=;', '-E', 'occurrence=a', '-E', 'aggregator=|'];
-    for (const f of fields) args.push('-e', f);
-    const run = spawnSync('tshark', args, { encoding: 'utf8', timeout: 60_000 });
-    assert.equal(run.status, 0, `tshark failed: ${run.stderr}`);
-    const lines = run.stdout.split('\n').filter((l) => l !== '');
-    assert.equal(lines.length, datagrams.length, 'one tshark line per datagram');
-    return lines.map((line) => {
-      const cols = line.split(';');
-      const row: Row = {};
-      fields.forEach((f, i) => (row[f] = cols[i] === undefined || cols[i] === '' ? [] : cols[i]!.split('|')));
-      return row;
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const dissect = (datagrams: readonly Uint8Array[], fields: readonly string[]): TsharkRow[] => tsharkFields(datagrams, fields);
 
 function decoded(block: Uint8Array): Items[] {
   const out: Items[] = [];
@@ -150,7 +122,7 @@ test('tshark reads our CAT062 frames (statuses, with/without identities, a track
   assert.ok(compared > 150, `${compared} values compared`);
   // Spot values a person can check against the -V output.
   // Raw items (SAC, SIC, track number, ADR) print as 0x-hex: compare as numbers.
-  const nums = (r: Row, f: string): number[] => r[f]!.map(Number);
+  const nums = (r: TsharkRow, f: string): number[] => r[f]!.map(Number);
   assert.deepEqual(nums(rows[0]!, 'asterix.062_040_VALUE'), [1, 2, 3, 4, 5, 6]);
   assert.deepEqual(rows[0]!['asterix.062_136_VALUE']!.slice(0, 2), ['350', '100']);
   assert.deepEqual(rows[1]!['asterix.062_080_TSE'], ['1'], 'only the end record of T3 has a second octet');
@@ -167,7 +139,7 @@ test('tshark reads our CAT065 SDPS status and end of batch as we wrote them', { 
   const fields = ['asterix.065_010_SAC', 'asterix.065_010_SIC', 'asterix.065_000_VALUE', 'asterix.065_015_VALUE', 'asterix.065_030_VALUE', 'asterix.065_020_VALUE', 'asterix.065_040_NOGO', 'asterix.065_040_OVL', 'asterix.065_040_STTN'];
   const rows = dissect(blocks, fields);
   // Raw items print as 0x-hex: compare as numbers (null when absent).
-  const line = (r: Row) => fields.map((f) => (r[f]!.length === 0 ? null : Number(r[f]!.join('|'))));
+  const line = (r: TsharkRow) => fields.map((f) => (r[f]!.length === 0 ? null : Number(r[f]!.join('|'))));
   assert.deepEqual(line(rows[0]!), [25, 100, 1, 7, 52330.25, null, 1, 1, 1]);
   assert.deepEqual(line(rows[1]!), [25, 100, 2, 7, 52330.75, 0, null, null, null]);
   // Our decoder agrees.
