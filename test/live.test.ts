@@ -128,11 +128,13 @@ test('skyfuse serve shows the live coalition picture in a browser, with tracks m
 
   // The sensor panel's source: each partner's granted sensors, with its own picture's registration estimates;
   // alerts likewise from its own picture (Cyprus never hears of Jordan's radars).
-  type Sensors = { sensors: { id: string; status: string; registration: { state: string; observations: number } | null }[] };
+  type Sensors = { sensors: { id: string; status: string; feed: { records: number; lastArrivalS: number | null } | null; registration: { state: string; observations: number } | null }[] };
   const egyCoalition = (await get<{ sensors: { id: string }[] }>('api/coalition', token)).sensors.map((s) => s.id).sort();
   const sEgy = await get<Sensors>('api/sensors', token);
   assert.deepEqual(sEgy.sensors.map((s) => s.id).sort(), egyCoalition);
   assert.ok(sEgy.sensors.some((s) => s.registration !== null), `registration estimates served: ${JSON.stringify(sEgy.sensors)}`);
+  // Ingest counters per granted sensor: every radar has sent records that arrived over UDP.
+  for (const s of sEgy.sensors) assert.ok(s.feed !== null && s.feed.records > 0 && s.feed.lastArrivalS !== null, `feed of ${s.id}: ${JSON.stringify(s.feed)}`);
   assert.ok(sEgy.sensors.filter((s) => s.id.includes('ADSB') === false).every((s) => s.status !== 'outage'), JSON.stringify(sEgy.sensors));
   assert.deepEqual((await get<Sensors>('api/sensors', cyp)).sensors.map((s) => s.id), cypSensors);
   const cypAlerts = await get<{ alerts: { sensorId: string | null; text: string }[] }>('api/alerts', cyp);

@@ -152,6 +152,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
       host: o.host, port: o.port, bus, membership, users, log: o.log, demo: o.demoAccounts === true, audit,
       // The sensor panel shows each audience's own bias estimates; alerts are computed in the server per audience.
       registrationOf: (key) => fusion.registrationOf(key),
+      feedStatsOf: () => chain.decoder.feedStats().sensors,
       operator: { token: o.token ?? generateToken(), partnerId: tokenPartner, name: `demo-${tokenPartner.toLowerCase()}` },
     });
   } catch (err) {

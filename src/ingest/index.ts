@@ -16,4 +16,4 @@ export { readCapture, captureFormat, newCaptureStats, type CaptureStats } from '
 export { readPlotFile } from './file.ts';
 export { UdpReceiver, UdpSender, type UdpOptions, type UdpSenderOptions } from './udp.ts';
 export { writePcap, writePcapng, type CaptureDatagram, type CaptureWriteOptions } from './write.ts';
-export { PlotDecoder, type DecodedBlock } from './plots.ts';
+export { PlotDecoder, type DecodedBlock, type SensorFeedStats, type SourceFeedStats } from './plots.ts';

@@ -159,6 +159,11 @@ export const sensorsSchema = {
           content: { type: 'string', enum: ['full', 'position'], description: 'What of it is released to this partner' },
           status: { type: 'string', enum: ['ok', 'outage', 'unknown'], description: 'outage: no north marker for > 2.5 rotations' },
           lastSeenS: { ...nullableNum, description: 'Last north marker or last track update naming it, s since epoch' },
+          feed: {
+            type: ['object', 'null'],
+            description: 'What ingest received from it: ASTERIX records, plots, data time of the latest report, arrival of the latest block (s since epoch)',
+            properties: { records: num, plots: num, lastDataS: nullableNum, lastArrivalS: nullableNum },
+          },
           registration: registrationSchema,
         },
       },

@@ -16,6 +16,7 @@ import type { WebSocket } from 'ws';
 import { AlertCenter, type AlertView } from '../alert/index.ts';
 import type { Bus } from '../core/bus.ts';
 import type { AuditDetails, AuditKind, AuditSink } from '../coalition/audit.ts';
+import type { SensorFeedStats } from '../ingest/index.ts';
 import type { SensorRegistration } from '../register/index.ts';
 import { trackToJson } from '../core/contract.ts';
 import { coalitionToJson } from '../coalition/coalition.ts';
@@ -73,6 +74,8 @@ export interface ServeOptions {
   alerts?: AlertCenter;
   /** Each audience's sensor registration (AudienceFusion.registrationOf), for GET /api/sensors. */
   registrationOf?: (audienceKey: string) => readonly SensorRegistration[];
+  /** Ingest counters per sensor (PlotDecoder.feedStats), shown only for sensors a partner is granted. */
+  feedStatsOf?: () => Readonly<Record<string, SensorFeedStats>>;
 }
 
 export interface ServerHandle {
@@ -450,15 +453,18 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
     // Registration of this audience only, and only of sensors it is granted.
     const reg = new Map((opts.registrationOf?.(a.key) ?? []).filter((r) => a.grants.has(r.sensorId)).map((r) => [r.sensorId, r]));
     const DEG = 180 / Math.PI;
+    const feeds = opts.feedStatsOf?.() ?? {};
     return {
       sensors: granted.map((x) => {
         const h = health.get(x.id);
         const r = reg.get(x.id);
+        const f = feeds[x.id];
         return {
           id: x.id, partner: x.partnerId, partnerName: partnerName(x.partnerId), kind: x.kind,
           lat: x.latRad * DEG, lon: x.lonRad * DEG, maxRangeM: x.maxRangeM, psrMaxRangeM: x.psrMaxRangeM, rotationS: x.rotationS,
           content: a.grants.get(x.id)?.content ?? 'full',
           status: h?.status ?? 'unknown', lastSeenS: h?.lastSeenS ?? null,
+          feed: f ? { records: f.records, plots: f.plots, lastDataS: f.lastDataS, lastArrivalS: f.lastArrivalS } : null,
           registration: r
             ? {
                 state: r.state, observations: r.observations, jumps: r.jumps,
