@@ -13,18 +13,16 @@
 // /tmp/skyfuse-2000.png for a person to look at.
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chromiumMissing, launchChromium } from './support/chromium.ts';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { InProcessBus } from '../src/core/bus.ts';
 import type { Coalition, SystemTrack, TrackFrame } from '../src/core/types.ts';
 import { Membership, type ServerHandle, UserDirectory, startServer } from '../src/serve/index.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const DEG = Math.PI / 180;
 const TOKEN = 'browser-test-token-0123456789';
 const USER = 'cyp-operator';
@@ -120,9 +118,8 @@ function frameAt(k: number): TrackFrame {
   };
 }
 
-const hasChromium = existsSync(CHROMIUM);
 
-describe('operations-room page in chromium', { skip: hasChromium ? false : `${CHROMIUM} not found: install Debian chromium (apt-get install -y chromium) to run the browser test` }, () => {
+describe('operations-room page in chromium', { skip: chromiumMissing }, () => {
   let bus: InProcessBus;
   let server: ServerHandle;
   let context: BrowserContext;
@@ -143,13 +140,7 @@ describe('operations-room page in chromium', { skip: hasChromium ? false : `${CH
       }
       k++;
     }, PUBLISH_MS);
-    userDir = await mkdtemp(join(tmpdir(), 'skyfuse-chromium-'));
-    context = await chromium.launchPersistentContext(userDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 860 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'],
-    });
+    ({ context, userDir } = await launchChromium('skyfuse-chromium-'));
   });
 
   after(async () => {
@@ -399,7 +390,7 @@ function bigFrame(k: number, audience: string, n: number): TrackFrame {
 
 const N_BIG = 2000;
 
-describe('operations room at 2,000 tracks, 1 Hz', { skip: hasChromium ? false : `${CHROMIUM} not found` }, () => {
+describe('operations room at 2,000 tracks, 1 Hz', { skip: chromiumMissing }, () => {
   let bus: InProcessBus;
   let server: ServerHandle;
   let context: BrowserContext;
@@ -417,13 +408,7 @@ describe('operations room at 2,000 tracks, 1 Hz', { skip: hasChromium ? false : 
     };
     send();
     timer = setInterval(send, 1000);
-    userDir = await mkdtemp(join(tmpdir(), 'skyfuse-chromium-perf-'));
-    context = await chromium.launchPersistentContext(userDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 860 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'],
-    });
+    ({ context, userDir } = await launchChromium('skyfuse-chromium-perf-'));
   });
 
   after(async () => {

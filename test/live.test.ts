@@ -6,19 +6,18 @@
 // account gets a different picture, without Jordan's radars.
 
 import assert from 'node:assert/strict';
+import { chromiumMissing, launchChromium } from './support/chromium.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { coalitionToJson } from '../src/coalition/coalition.ts';
 import { loadScenario } from '../src/sim/index.ts';
 import { RecordingReader } from '../src/record/index.ts';
 import { verifyAuditLog } from '../src/coalition/audit.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = resolve(import.meta.dirname, '..');
 let child: ChildProcess | undefined;
 let context: BrowserContext | undefined;
@@ -62,7 +61,7 @@ async function startServe(): Promise<{ operatorUrl: string; accounts: Map<string
   return { operatorUrl: url, accounts, stderr: () => err };
 }
 
-test('skyfuse serve shows the live coalition picture in a browser, with tracks moving', { timeout: 150_000, skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed (apt-get install chromium)` }, async () => {
+test('skyfuse serve shows the live coalition picture in a browser, with tracks moving', { timeout: 150_000, skip: chromiumMissing }, async () => {
   const { operatorUrl, accounts, stderr } = await startServe();
   const base = operatorUrl.slice(0, operatorUrl.indexOf('#'));
   const token = operatorUrl.slice(operatorUrl.indexOf('#token=') + 7);
@@ -88,13 +87,7 @@ test('skyfuse serve shows the live coalition picture in a browser, with tracks m
   const cypSensors = (await get<{ sensors: { id: string }[] }>('api/coalition', cyp)).sensors.map((s) => s.id);
   assert.deepEqual(cypSensors, ['EGY-CAI-1', 'EGY-ARI-1', 'CYP-TRO-1']);
 
-  userDir = await mkdtemp(join(tmpdir(), 'skyfuse-live-'));
-  context = await chromium.launchPersistentContext(userDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1400, height: 860 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'],
-  });
+  ({ context, userDir } = await launchChromium('skyfuse-live-'));
   const page = await context.newPage();
   page.setDefaultTimeout(90_000);
   await page.goto(operatorUrl);
