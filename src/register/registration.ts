@@ -95,12 +95,14 @@ class RadarFilter {
   jumps = 0;
   lastS = -Infinity;
   outlierRun = 0;
+  private appliedCache: BiasEstimate | null = null;
 
   constructor() {
     this.reset();
   }
 
   reset(): void {
+    this.appliedCache = null;
     this.x.fill(0);
     this.P.fill(0);
     for (let i = 0; i < 4; i++) this.P[i * 5] = PRIOR_SIGMA[i]! ** 2;
@@ -108,6 +110,7 @@ class RadarFilter {
   }
 
   drift(toS: number): void {
+    this.appliedCache = null;
     if (Number.isFinite(this.lastS) && toS > this.lastS) {
       const dt = toS - this.lastS;
       for (let i = 0; i < 4; i++) this.P[i * 5]! += DRIFT_VAR_PER_S[i]! * dt;
@@ -129,6 +132,7 @@ class RadarFilter {
 
   /** Scalar update z = h.x + noise(r); returns the normalised residual. */
   update(h: readonly number[], z: number, r: number): number {
+    this.appliedCache = null;
     const P = this.P;
     const Ph = [0, 0, 0, 0];
     for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) Ph[i]! += P[i * 4 + j]! * h[j]!;
@@ -144,6 +148,24 @@ class RadarFilter {
 
   sigma(i: number): number {
     return Math.sqrt(Math.max(0, this.P[i * 5]!));
+  }
+
+  /**
+   * What is applied to plots: each component once its sigma is small and
+   * the estimate significant (> 3 sigma), else 0. Cached between updates, as
+   * every plot of the radar asks for it.
+   */
+  applied(): BiasEstimate {
+    if (this.appliedCache === null) {
+      const use = (i: number) => this.sigma(i) < APPLY_SIGMA[i]! && Math.abs(this.x[i]!) > 3 * this.sigma(i);
+      this.appliedCache = {
+        rangeOffsetM: use(0) ? this.x[0]! : 0,
+        rangeGain: use(1) ? this.x[1]! : 0,
+        azimuthOffsetRad: use(2) ? this.x[2]! : 0,
+        timeOffsetS: use(3) ? this.x[3]! : 0,
+      };
+    }
+    return this.appliedCache;
   }
 }
 
@@ -206,21 +228,14 @@ export class Registration {
     const est = { rangeOffsetM: f.x[0]!, rangeGain: f.x[1]!, azimuthOffsetRad: f.x[2]!, timeOffsetS: f.x[3]! };
     const sig = { rangeOffsetM: f.sigma(0), rangeGain: f.sigma(1), azimuthOffsetRad: f.sigma(2), timeOffsetS: f.sigma(3) };
     const ok = (i: number) => f.sigma(i) < APPLY_SIGMA[i]!;
-    const use = (i: number) => ok(i) && Math.abs(f.x[i]!) > 3 * f.sigma(i);
-    const applied = {
-      rangeOffsetM: use(0) ? est.rangeOffsetM : 0,
-      rangeGain: use(1) ? est.rangeGain : 0,
-      azimuthOffsetRad: use(2) ? est.azimuthOffsetRad : 0,
-      timeOffsetS: use(3) ? est.timeOffsetS : 0,
-    };
     const state: RegistrationState = f.observations === 0 ? 'unregistered' : [0, 2, 3].every(ok) ? 'registered' : 'converging';
-    return { sensorId, state, estimate: est, sigma: sig, applied, observations: f.observations, jumps: f.jumps };
+    return { sensorId, state, estimate: est, sigma: sig, applied: f.applied(), observations: f.observations, jumps: f.jumps };
   }
 
   private correct(p: RadarPlot): RadarPlot {
     const f = this.filters.get(p.sensorId);
     if (!f || f.observations === 0) return p;
-    const a = this.statusOf(p.sensorId, f).applied;
+    const a = f.applied();
     if (a.rangeOffsetM === 0 && a.rangeGain === 0 && a.azimuthOffsetRad === 0 && a.timeOffsetS === 0) return p;
     const two = 2 * Math.PI;
     return {
