@@ -173,6 +173,19 @@ function need(cur: Cursor, n: number, what: string): void {
   }
 }
 
+/** The LEN octet of an explicit item (it counts itself, so at least 1), checked against what remains. */
+function explicitLength(buf: Uint8Array, cur: Cursor, name: string): number {
+  need(cur, 1, name);
+  const len = buf[cur.pos]!;
+  if (len === 0) {
+    throw dataError('SKY_ASTERIX_BAD_LENGTH', `${name} at byte ${cur.base + cur.pos} declares length 0 (it counts its own length octet, so at least 1)`, {
+      offset: cur.base + cur.pos,
+    });
+  }
+  need(cur, len, name);
+  return len;
+}
+
 function toSigned(v: number, bits: number): number {
   return v >= 2 ** (bits - 1) ? v - 2 ** bits : v;
 }
@@ -313,14 +326,7 @@ export function decodeVariation(cur: Cursor, v: Variation, name: string, ref: Ex
       return out;
     }
     case 'exp': {
-      need(cur, 1, name);
-      const len = buf[cur.pos]!;
-      if (len === 0) {
-        throw dataError('SKY_ASTERIX_BAD_LENGTH', `${name} at byte ${cur.base + cur.pos} declares length 0 (it counts its own length octet, so at least 1)`, {
-          offset: cur.base + cur.pos,
-        });
-      }
-      need(cur, len, name);
+      const len = explicitLength(buf, cur, name);
       const from = cur.pos + 1;
       const to = cur.pos + len;
       cur.pos = to;
@@ -486,14 +492,7 @@ function skipVariation(cur: Cursor, v: Variation, name: string): void {
       }
     }
     case 'exp': {
-      need(cur, 1, name);
-      const len = buf[cur.pos]!;
-      if (len === 0) {
-        throw dataError('SKY_ASTERIX_BAD_LENGTH', `${name} at byte ${cur.base + cur.pos} declares length 0 (it counts its own length octet, so at least 1)`, {
-          offset: cur.base + cur.pos,
-        });
-      }
-      need(cur, len, name);
+      const len = explicitLength(buf, cur, name);
       cur.pos += len;
       return;
     }
