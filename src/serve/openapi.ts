@@ -331,8 +331,9 @@ const json = (ref: string, description: string) => ({
 const body = (ref: string) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 
 /** Who may call a route: every role, or only those listed (x-roles). */
-const ALL_ROLES = ['operator', 'partner-admin', 'coalition-admin'];
-const authed = (roles: readonly string[], responses: Record<string, unknown>) => ({
+export const ALL_ROLES = ['operator', 'partner-admin', 'coalition-admin'];
+/** An operation's `x-roles` and responses, with the 401/403 every authenticated route can answer. */
+export const authed = (roles: readonly string[], responses: Record<string, unknown>) => ({
   'x-roles': roles,
   responses: {
     ...responses,
@@ -341,7 +342,8 @@ const authed = (roles: readonly string[], responses: Record<string, unknown>) =>
   },
 });
 
-export function openApiDocument(version: string): Record<string, unknown> {
+/** The document; `extraPaths` are the route modules' (src/serve/routes/). */
+export function openApiDocument(version: string, extraPaths: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: {
@@ -503,6 +505,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
           },
         },
       },
+      ...extraPaths,
     },
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A session token from POST /api/login, an API token, or the demo token printed by `skyfuse serve`' } },

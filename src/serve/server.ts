@@ -31,6 +31,7 @@ import {
 } from './openapi.ts';
 import { API_TOKEN_TTL_S, LOGIN_TTL_S, type Role, type Session, SessionStore, type UserDirectory } from './users.ts';
 import { asset, buildWeb, type WebAssets } from './web.ts';
+import { ROUTE_MODULES, type RouteContext } from './routes/index.ts';
 import { WS_PROTOCOL, type WireEvent, type WireMessage, toWireAlert, toWireEvent, toWireFrame } from './wire.ts';
 
 /** The only /api/ routes that need no session. */
@@ -169,7 +170,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
   };
   const alerts = opts.alerts ?? new AlertCenter(grantedSensors);
   const assets = await withDemoFlag(await buildWeb(), opts.demo === true);
-  const openapi = JSON.stringify(openApiDocument(pkgVersion()));
+  const openapi = JSON.stringify(openApiDocument(pkgVersion(), Object.assign({}, ...ROUTE_MODULES.map((m) => m.paths))));
   const refused = new ErrorCounter();
   const routes: string[] = [];
 
@@ -534,6 +535,9 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
       return { partner: ch.partnerId, from: ch.from, to: ch.to, sessionsEnded: before - after };
     },
   );
+
+  const ctx: RouteContext = { app, opts, membership, sessionFor, allow, audited, frameOf, errs, log, now };
+  for (const m of ROUTE_MODULES) await m.register(ctx);
 
   app.get('/api/ws', { websocket: true }, (socket, req) => {
     const session = sessionFor(req);

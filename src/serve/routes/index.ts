@@ -1,0 +1,8 @@
+// The route modules the server registers besides its own core routes
+// (login, tracks, alerts, sensors, users, tokens, membership, WebSocket).
+// Add a module here; its paths join the OpenAPI document.
+import type { RouteModule } from './context.ts';
+
+export type { RouteContext, RouteModule } from './context.ts';
+
+export const ROUTE_MODULES: readonly RouteModule[] = [];
