@@ -13,7 +13,7 @@ import { ErrorCounter } from '../core/errors.ts';
 import { dayStartS, isoDay } from '../core/time.ts';
 import type { Coalition } from '../core/types.ts';
 import { UdpReceiver, UdpSender } from '../ingest/index.ts';
-import { Chain, Recorder, type ChainConfig } from '../record/index.ts';
+import { Chain, Recorder, type ChainConfig, type RecordableEvent } from '../record/index.ts';
 import { AuditLog } from '../coalition/audit.ts';
 import { Membership, generateToken, startServer } from '../serve/index.ts';
 import { demoUsers, type DemoAccount } from './accounts.ts';
@@ -94,7 +94,11 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
   const fusion = chain.fusion!;
   const audit = o.auditFile ? await AuditLog.open(o.auditFile) : null;
   const membership = new Membership(coalition, fusion);
-  membership.onChange((c) => recorder?.recordPartnerStatus(c.partnerId, c.to, clock()));
+  membership.onChange((c) => {
+    // A release-policy change is an input of the chain too: replay applies it (Chain.setReleases).
+    if (c.releases) recorder?.recordEvent({ kind: 'policy-change', timeS: clock(), partnerId: c.partnerId, releases: c.releases.after } as RecordableEvent);
+    else recorder?.recordPartnerStatus(c.partnerId, c.to, clock());
+  });
 
   // Ingest: one receiver per simulated sensor, on an ephemeral loopback port.
   const receivers = new Map<string, UdpReceiver>();

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { SkyError } from '../core/errors.ts';
-import type { Coalition, Partner, Sensor } from '../core/types.ts';
+import type { Coalition, Partner, ReleaseRule, Sensor } from '../core/types.ts';
 
 const DEG = Math.PI / 180;
 
@@ -133,27 +133,73 @@ function toCoalition(raw: RawCoalition, file: string): Coalition {
     id: p.id,
     name: p.name,
     status: p.status,
-    releases:
-      p.releases === undefined
-        ? null
-        : p.releases.map((r, k) => {
-            for (const to of r.to) {
-              if (to !== '*' && !partnerIds.has(to)) throw invalid(file, ['partners', i, 'releases', k, 'to'], `"${to}" is not a declared partner`);
-            }
-            for (const sid of r.sensors ?? []) {
-              if (!sensors.some((s) => s.id === sid && s.partnerId === p.id)) {
-                throw invalid(file, ['partners', i, 'releases', k, 'sensors'], `"${sid}" is not a sensor of ${p.id}`);
-              }
-            }
-            return {
-              to: r.to,
-              sensors: r.sensors ?? null,
-              content: r.content,
-              withholdInside: r.withholdInside.map((ring) => ring.map(([la, lo]) => [la * DEG, lo * DEG] as const)),
-            };
-          }),
+    releases: p.releases === undefined ? null : toRules(p.releases, p.id, partnerIds, sensors, (k, field, msg) => invalid(file, ['partners', i, 'releases', k, field], msg)),
   }));
   return { partners, sensors };
+}
+
+type RawRelease = z.infer<typeof releaseSchema>;
+
+/** The same checks for a coalition file and for a policy edited live: recipients are declared partners, sensors the owner's own. */
+function toRules(
+  raw: readonly RawRelease[],
+  owner: string,
+  partnerIds: ReadonlySet<string>,
+  sensors: readonly Sensor[],
+  fail: (rule: number, field: string, msg: string) => SkyError,
+): ReleaseRule[] {
+  return raw.map((r, k) => {
+    for (const to of r.to) {
+      if (to !== '*' && !partnerIds.has(to)) throw fail(k, 'to', `"${to}" is not a declared partner`);
+    }
+    for (const sid of r.sensors ?? []) {
+      if (!sensors.some((s) => s.id === sid && s.partnerId === owner)) throw fail(k, 'sensors', `"${sid}" is not a sensor of ${owner}`);
+    }
+    return {
+      to: r.to,
+      sensors: r.sensors ?? null,
+      content: r.content,
+      withholdInside: r.withholdInside.map((ring) => ring.map(([la, lo]) => [la * DEG, lo * DEG] as const)),
+    };
+  });
+}
+
+const policySchema = z.object({
+  releases: z.array(releaseSchema, { error: 'must be an array of release rules, or null for "everything to every member"' }).nullable(),
+});
+
+/**
+ * A partner's release rules as edited live (PUT /api/partners/:id/releases):
+ * `{ "releases": [...] | null }` in the coalition file's form (degrees),
+ * validated exactly as the file is. Errors: SKY_POLICY_INVALID naming the
+ * JSON path of the first problem (also in `path`).
+ */
+export function parseReleases(coalition: Coalition, owner: string, json: unknown): readonly ReleaseRule[] | null {
+  const fail = (path: readonly PropertyKey[], msg: string) => {
+    const where = pathString(path);
+    return Object.assign(new SkyError('SKY_POLICY_INVALID', `${where} ${msg}`), { path: where });
+  };
+  const res = policySchema.safeParse(json);
+  if (!res.success) {
+    const issue = res.error.issues[0]!;
+    const missing = issue.code === 'invalid_type' && valueAt(json, issue.path) === undefined;
+    throw fail(issue.path, missing ? 'is required' : issue.message);
+  }
+  if (res.data.releases === null) return null;
+  const partnerIds = new Set(coalition.partners.map((p) => p.id));
+  return toRules(res.data.releases, owner, partnerIds, coalition.sensors, (k, field, msg) => fail(['releases', k, field], msg));
+}
+
+/** Release rules in the coalition file's form (degrees), as written and as the policy API serves them. */
+export function releasesToJson(rules: readonly ReleaseRule[] | null): { to: string[]; sensors: string[] | null; content: string; withholdInside: number[][][] }[] | null {
+  return rules === null
+    ? null
+    : rules.map((r) => ({
+        to: [...r.to],
+        sensors: r.sensors === null ? null : [...r.sensors],
+        content: r.content,
+        withholdInside: r.withholdInside.map((ring) => ring.map(([la, lo]) => [round(la / DEG, 7), round(lo / DEG, 7)])),
+      }));
 }
 
 /** Read and validate a coalition file. Errors: SKY_FILE_NOT_FOUND, SKY_COALITION_JSON, SKY_COALITION_INVALID. */
@@ -186,16 +232,7 @@ export function coalitionToJson(c: Coalition): object {
       id: p.id,
       name: p.name,
       status: p.status,
-      ...(p.releases === null
-        ? {}
-        : {
-            releases: p.releases.map((r) => ({
-              to: r.to,
-              sensors: r.sensors,
-              content: r.content,
-              withholdInside: r.withholdInside.map((ring) => ring.map(([la, lo]) => [round(la / DEG, 7), round(lo / DEG, 7)])),
-            })),
-          }),
+      ...(p.releases === null ? {} : { releases: releasesToJson(p.releases) }),
     })),
     sensors: c.sensors.map((s) => ({
       id: s.id,

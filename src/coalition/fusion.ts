@@ -6,12 +6,12 @@
 // partner's ADS-B — derived from unreleased data can reach it. Partners with
 // equal inputs share one audience and its fusion.
 //
-// Membership changes while running: audiences whose inputs change start a
+// Membership and release-policy changes while running: audiences whose inputs change start a
 // fresh fusion from the data released to them from then on, so nothing
 // derived from data no longer released survives in their pictures (tracks
 // re-form within a few scans); audiences whose inputs are unchanged go on.
 
-import type { Coalition, Partner, PartnerStatus, Plot, TrackFrame } from '../core/types.ts';
+import type { Coalition, Partner, PartnerStatus, Plot, ReleaseRule, TrackFrame } from '../core/types.ts';
 import { Registration, type SensorRegistration } from '../register/index.ts';
 import { TrackingLoop, type LoopOptions } from '../track/loop.ts';
 import { Tracker } from '../track/tracker.ts';
@@ -82,6 +82,21 @@ export class AudienceFusion {
   setPartnerStatus(partnerId: string, status: PartnerStatus): void {
     const partners: Partner[] = this.coalition.partners.map((p) => (p.id === partnerId ? { ...p, status } : p));
     if (!partners.some((p) => p.id === partnerId)) throw new RangeError(`no partner "${partnerId}"`);
+    this.coalition = { ...this.coalition, partners };
+    this.rebuild();
+  }
+
+  /**
+   * A partner's release rules change (a policy edited live), effective at
+   * once, through the same rebuild as a membership change: every audience
+   * whose grants change gets a new key and so a fusion started from scratch
+   * on data released to it from now on; none of the old fusion's tracks,
+   * identities or bias estimates carry over. An audience whose grants are
+   * unchanged keeps its fusion (its inputs were, and are, released to it).
+   */
+  setReleases(partnerId: string, releases: readonly ReleaseRule[] | null): void {
+    if (!this.coalition.partners.some((p) => p.id === partnerId)) throw new RangeError(`no partner "${partnerId}"`);
+    const partners: Partner[] = this.coalition.partners.map((p) => (p.id === partnerId ? { ...p, releases } : p));
     this.coalition = { ...this.coalition, partners };
     this.rebuild();
   }

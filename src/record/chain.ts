@@ -7,7 +7,7 @@
 import { SensorDirectory } from '../coalition/coalition.ts';
 import { AudienceFusion } from '../coalition/fusion.ts';
 import { ErrorCounter } from '../core/errors.ts';
-import type { Coalition, PartnerStatus, SkyEvent, TrackFrame } from '../core/types.ts';
+import type { Coalition, PartnerStatus, ReleaseRule, SkyEvent, TrackFrame } from '../core/types.ts';
 import { PlotDecoder, type DataBlock } from '../ingest/index.ts';
 import { Registration, type RegistrationEvent } from '../register/index.ts';
 import { TrackingLoop } from '../track/loop.ts';
@@ -84,6 +84,11 @@ export class Chain {
 
   setPartnerStatus(partnerId: string, status: PartnerStatus): void {
     this.fusion?.setPartnerStatus(partnerId, status);
+  }
+
+  /** A partner's release rules changed (a recorded 'policy-change'); single mode has no audiences. */
+  setReleases(partnerId: string, releases: readonly ReleaseRule[] | null): void {
+    this.fusion?.setReleases(partnerId, releases);
   }
 
   flush(): void {

@@ -28,7 +28,7 @@ export interface PartnerStatusInput {
 }
 
 /** Event kinds that are inputs of the chain (replay applies them), not just outputs. */
-export const INPUT_EVENT_KINDS: ReadonlySet<string> = new Set(['partner-status']);
+export const INPUT_EVENT_KINDS: ReadonlySet<string> = new Set(['partner-status', 'policy-change']);
 
 export interface RecorderOptions {
   readonly file: string;

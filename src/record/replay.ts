@@ -5,7 +5,7 @@
 // the recorded arrival times at 1x-60x, or runs as fast as possible.
 
 import { SkyError } from '../core/errors.ts';
-import type { PartnerStatus, SkyEvent, TrackFrame } from '../core/types.ts';
+import type { PartnerStatus, ReleaseRule, SkyEvent, TrackFrame } from '../core/types.ts';
 import type { DataBlock } from '../ingest/index.ts';
 import type { TrackJson } from '../core/contract.ts';
 import type { Audience } from '../coalition/releasability.ts';
@@ -33,7 +33,8 @@ export interface RecordedBlock {
 export type RecordedInput =
   | { readonly kind: 'block'; readonly seq: number; readonly session: number; readonly timeS: number; readonly block: RecordedBlock }
   | { readonly kind: 'tick'; readonly seq: number; readonly session: number; readonly timeS: number }
-  | { readonly kind: 'partner-status'; readonly seq: number; readonly session: number; readonly timeS: number; readonly partnerId: string; readonly status: PartnerStatus };
+  | { readonly kind: 'partner-status'; readonly seq: number; readonly session: number; readonly timeS: number; readonly partnerId: string; readonly status: PartnerStatus }
+  | { readonly kind: 'policy-change'; readonly seq: number; readonly session: number; readonly timeS: number; readonly partnerId: string; readonly releases: readonly ReleaseRule[] | null };
 
 export interface RecordedFrame {
   readonly session: number;
@@ -155,7 +156,8 @@ export class RecordingReader {
       })),
       page<{ seq: number; session: number; time_s: number }>(qt, (r) => ({ kind: 'tick', seq: r.seq, session: r.session, timeS: r.time_s })),
       page<{ seq: number; session: number; time_s: number; json: string }>(qe, (r) => {
-        const e = JSON.parse(r.json) as { partnerId: string; status: PartnerStatus };
+        const e = JSON.parse(r.json) as { kind?: string; partnerId: string; status: PartnerStatus; releases?: readonly ReleaseRule[] | null };
+        if (e.kind === 'policy-change') return { kind: 'policy-change', seq: r.seq, session: r.session, timeS: r.time_s, partnerId: e.partnerId, releases: e.releases ?? null };
         return { kind: 'partner-status', seq: r.seq, session: r.session, timeS: r.time_s, partnerId: e.partnerId, status: e.status };
       }),
     ];
@@ -423,6 +425,7 @@ export class Replayer {
       const block: DataBlock = { bytes: b.bytes, offset: -1, source: b.source, receivedS: b.arrivalS };
       c.block(block);
     } else if (i.kind === 'tick') c.tick(i.timeS);
+    else if (i.kind === 'policy-change') c.setReleases(i.partnerId, i.releases);
     else c.setPartnerStatus(i.partnerId, i.status);
   }
 

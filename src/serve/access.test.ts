@@ -249,6 +249,10 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/api/sensors', allowed: ALL, ok: 200 },
   // Operators acknowledge; a coalition administrator runs membership, not the watch.
   { method: 'POST', path: '/api/alerts/no-such-id/ack', allowed: ['operator', 'partner-admin'], ok: 404 },
+  // Release policy (src/serve/routes/policy.ts): everyone reads their own partner's; only the owning
+  // partner's administrator sets it (a-admin is AAA's); a coalition administrator may not (sovereignty).
+  { method: 'GET', path: '/api/releases', allowed: ALL, ok: 200 },
+  { method: 'PUT', path: '/api/partners/AAA/releases', body: { releases: [{ to: ['CCC'], content: 'full' }] }, allowed: ['partner-admin'], ok: 200 },
   { method: 'POST', path: '/api/logout', allowed: ALL, ok: 204 },
 ];
 
@@ -292,7 +296,7 @@ describe('serve: every role against every route', () => {
       for (const m of Object.keys(ops)) assert.ok(server.routes.includes(`${m.toUpperCase()} ${path}`), `documented ${m} ${path} is served`);
     }
     for (const r of ROUTES) {
-      const docPath = r.path.replace('/no-such-id', '/{id}').replace('/CCC/', '/{id}/');
+      const docPath = r.path.replace('/no-such-id', '/{id}').replace('/CCC/', '/{id}/').replace('/AAA/', '/{id}/');
       assert.deepEqual(doc.paths[docPath]?.[r.method.toLowerCase()]?.['x-roles'], [...r.allowed], `${r.method} ${docPath} x-roles`);
     }
     // Public: the page, its assets, the document and the login; nothing else.

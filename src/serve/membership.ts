@@ -8,18 +8,27 @@
 // computed here from the same rules.
 
 import { audiences, type Audience } from '../coalition/releasability.ts';
-import type { Coalition, Partner, PartnerStatus } from '../core/types.ts';
+import { SkyError } from '../core/errors.ts';
+import type { Coalition, Partner, PartnerStatus, ReleaseRule } from '../core/types.ts';
 
 /** What the server needs of the fusion. AudienceFusion has both methods. */
 export interface AudienceSource {
   audienceOf(partnerId: string): Audience | undefined;
   setPartnerStatus(partnerId: string, status: PartnerStatus): void;
+  /** A partner's release rules change (AudienceFusion has it; a source without it cannot take policy edits). */
+  setReleases?(partnerId: string, releases: readonly ReleaseRule[] | null): void;
 }
 
 export interface MembershipChange {
   readonly partnerId: string;
   readonly from: PartnerStatus;
   readonly to: PartnerStatus;
+  /**
+   * Present when the change is to the partner's release rules, not its
+   * status (from = to then): the rules before and after. Listeners move
+   * sessions to their new audiences the same way for both.
+   */
+  readonly releases?: { readonly before: readonly ReleaseRule[] | null; readonly after: readonly ReleaseRule[] | null };
 }
 
 export class Membership {
@@ -66,6 +75,25 @@ export class Membership {
     this.current = { ...this.current, partners: this.current.partners.map((p) => (p.id === partnerId ? { ...p, status } : p)) };
     this.recompute();
     const change: MembershipChange = { partnerId, from: before.status, to: status };
+    for (const l of this.listeners) l(change);
+    return change;
+  }
+
+  /**
+   * A partner's release rules change, effective at once: the fusion first
+   * (audiences whose grants change restart from scratch), then every
+   * listener, as for a membership change.
+   */
+  setReleases(partnerId: string, releases: readonly ReleaseRule[] | null): MembershipChange {
+    const before = this.partner(partnerId);
+    if (!before) throw new RangeError(`no partner "${partnerId}"`);
+    if (this.fusion) {
+      if (!this.fusion.setReleases) throw new SkyError('SKY_POLICY_READONLY', 'this picture is not fused live (a replay?): release rules cannot change here');
+      this.fusion.setReleases(partnerId, releases);
+    }
+    this.current = { ...this.current, partners: this.current.partners.map((p) => (p.id === partnerId ? { ...p, releases } : p)) };
+    this.recompute();
+    const change: MembershipChange = { partnerId, from: before.status, to: before.status, releases: { before: before.releases, after: releases } };
     for (const l of this.listeners) l(change);
     return change;
   }

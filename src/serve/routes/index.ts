@@ -2,7 +2,8 @@
 // (login, tracks, alerts, sensors, users, tokens, membership, WebSocket).
 // Add a module here; its paths join the OpenAPI document.
 import type { RouteModule } from './context.ts';
+import { policyRoutes } from './policy.ts';
 
 export type { RouteContext, RouteModule } from './context.ts';
 
-export const ROUTE_MODULES: readonly RouteModule[] = [];
+export const ROUTE_MODULES: readonly RouteModule[] = [policyRoutes];
