@@ -32,7 +32,9 @@ import {
 import { API_TOKEN_TTL_S, LOGIN_TTL_S, type Role, type Session, SessionStore, type UserDirectory } from './users.ts';
 import { asset, buildWeb, type WebAssets } from './web.ts';
 import { ROUTE_MODULES, type RouteContext } from './routes/index.ts';
-import { WS_PROTOCOL, type WireEvent, type WireMessage, toWireAlert, toWireEvent, toWireFrame } from './wire.ts';
+import { WS_PROTOCOL, type WireEvent, type WireMessage, toWireAlert, toWireEvent } from './wire.ts';
+import { WS_PROTOCOL_V2 } from './wire-v2.ts';
+import { type FeedState, FrameFanout, newFeedState } from './fanout.ts';
 
 /** The only /api/ routes that need no session. */
 const PUBLIC_API = new Set(['/api/openapi.json', '/api/login']);
@@ -96,6 +98,8 @@ interface Client {
   readonly session: Session;
   /** The audience whose frames this client receives. */
   key: string;
+  /** The wire version it negotiated and what it was last sent (fanout.ts). */
+  readonly feed: FeedState;
 }
 
 /** Failed logins in a row before a username is locked for LOCK_S. */
@@ -187,6 +191,8 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
 
   /** Latest frame of each audience, by Audience.key. */
   const latest = new Map<string, TrackFrame>();
+  /** Each audience's latest frame encoded once per wire version, for its WebSocket clients. */
+  const fanout = new FrameFanout();
   const clients = new Set<Client>();
   const sessionOf = new WeakMap<FastifyRequest, Session>();
   const failedLogins = new Map<string, { fails: number; lockedUntilS: number }>();
@@ -202,8 +208,11 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
   await app.register(websocket, {
     options: {
       maxPayload: 4096,
-      // Select skyfuse.v1 and never echo the token protocol back.
-      handleProtocols: (protocols: Set<string>) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+      // Select skyfuse.v2 (compact frames) when offered, else skyfuse.v1; never
+      // echo the token protocol back. A v2 client offers v1 too, so the token
+      // check (auth.ts) and older servers accept it unchanged.
+      handleProtocols: (protocols: Set<string>) =>
+        protocols.has(WS_PROTOCOL_V2) && protocols.has(WS_PROTOCOL) ? WS_PROTOCOL_V2 : protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false,
     },
   });
 
@@ -546,14 +555,16 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
       socket.close(4403, 'partner withdrawn');
       return;
     }
-    const client: Client = { socket, session, key: a.key };
+    const version = socket.protocol === WS_PROTOCOL_V2 ? 'v2' : 'v1';
+    const client: Client = { socket, session, key: a.key, feed: newFeedState(version) };
     clients.add(client);
     socket.on('close', () => clients.delete(client));
     // Clients only listen; anything they send is ignored (maxPayload bounds it).
-    const hello: WireMessage = { type: 'hello', protocol: WS_PROTOCOL, serverTimeS: now() };
+    const hello: WireMessage = { type: 'hello', protocol: version === 'v2' ? WS_PROTOCOL_V2 : WS_PROTOCOL, serverTimeS: now() };
     socket.send(JSON.stringify(hello));
-    const f = latest.get(a.key);
-    if (f) socket.send(JSON.stringify(toWireFrame(f)));
+    // The latest frame (v2: a keyframe), then frames as they come.
+    const m = fanout.message(client.feed, a.key);
+    if (m !== null) socket.send(m);
     socket.send(alertsMessage(client));
   });
 
@@ -585,13 +596,28 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
     return true;
   };
 
-  const send = (c: Client, text: string, droppable: boolean) => {
+  const send = (c: Client, text: string | Uint8Array, droppable: boolean) => {
     if (c.socket.readyState !== c.socket.OPEN) return;
     if (droppable && c.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       if (skippedFrames++ === 0) log('serve: a WebSocket client is too slow; skipping frames for it (newest wins)');
       return;
     }
     c.socket.send(text);
+  };
+
+  /**
+   * The audience's latest frame to a client, or nothing while its socket is
+   * congested: the frame is skipped, not queued, and (v2) the client's next
+   * frame is a keyframe because it no longer holds the base of a delta.
+   */
+  const sendFrame = (c: Client) => {
+    if (c.socket.readyState !== c.socket.OPEN) return;
+    if (c.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      if (skippedFrames++ === 0) log('serve: a WebSocket client is too slow; skipping frames for it (newest wins)');
+      return;
+    }
+    const m = fanout.message(c.feed, c.key);
+    if (m !== null) c.socket.send(m);
   };
 
   const unsubTracks = opts.bus.subscribe('tracks', (frame: TrackFrame) => {
@@ -601,12 +627,11 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
       return;
     }
     latest.set(frame.audience, frame);
+    fanout.publish(frame.audience, frame);
     const alertsChanged = alerts.onFrame(frame);
-    let text: string | null = null;
     for (const c of clients) {
       if (c.key !== frame.audience || !stillEntitled(c)) continue;
-      text ??= JSON.stringify(toWireFrame(frame));
-      send(c, text, true);
+      sendFrame(c);
     }
     if (alertsChanged) pushAlerts((c) => c.key === frame.audience);
   });
@@ -644,6 +669,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
     }
     const keys = membership.audienceKeys();
     for (const k of [...latest.keys()]) if (!keys.has(k)) latest.delete(k);
+    fanout.retain(keys);
     alerts.retain(keys);
     for (const c of [...clients]) {
       if (!stillEntitled(c)) continue;
@@ -655,8 +681,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
         // with that audience's latest frame or, until it has one, an empty one.
         const old = latest.get(c.key);
         c.key = a.key;
-        const f = latest.get(a.key) ?? { kind: 'frame' as const, timeS: old?.timeS ?? now(), tracks: [] };
-        send(c, JSON.stringify(toWireFrame(f)), false);
+        send(c, fanout.message(c.feed, a.key) ?? fanout.empty(c.feed, old?.timeS ?? now()), false);
         send(c, alertsMessage(c), false);
       }
     }

@@ -55,7 +55,8 @@ export interface WireAlert {
 }
 
 export type WireMessage =
-  | { readonly type: 'hello'; readonly protocol: 'skyfuse.v1'; readonly serverTimeS: number }
+  /** skyfuse.v2: this message and alerts, events and coalition are JSON text as in v1; frames are binary (wire-v2.ts). */
+  | { readonly type: 'hello'; readonly protocol: 'skyfuse.v1' | 'skyfuse.v2'; readonly serverTimeS: number }
   | { readonly type: 'frame'; readonly t: number; readonly tracks: readonly WireTrack[] }
   | { readonly type: 'events'; readonly events: readonly WireEvent[] }
   /** Membership changed: the partner's picture may now come from other sensors; fetch /api/coalition again. */
