@@ -86,6 +86,17 @@ export interface RadarPlot {
     readonly azimuthOffsetRad: number;
     readonly timeOffsetS: number;
   };
+  /**
+   * 1-sigma of the systematic error left in this plot after registration:
+   * the uncertainty of a component that is corrected, the whole estimated
+   * bias (and its uncertainty) of one that is not yet. Absent when the plot
+   * went through no registration.
+   */
+  readonly residualBias?: {
+    readonly rangeSigmaM: number;
+    readonly rangeGainSigma: number;
+    readonly azimuthSigmaRad: number;
+  };
 }
 
 /** An ADS-B report (CAT021): the aircraft's own WGS-84 position. */

@@ -157,7 +157,13 @@ test('a sensor nobody can reference stays unregistered and its plots pass untouc
     const radarOnly = b.filter((p) => p.kind === 'radar');
     if (radarOnly.length === 0) continue;
     const out = reg.process(radarOnly);
-    assert.deepEqual(out, radarOnly);
+    // Positions and times untouched; each plot says its bias is as unknown as the prior.
+    assert.deepEqual(out.map((p) => ({ ...p, residualBias: undefined })), radarOnly.map((p) => ({ ...p, residualBias: undefined })));
+    for (const p of out) {
+      assert.ok(p.kind === 'radar' && p.residualBias !== undefined);
+      assert.ok(Math.abs(p.residualBias.rangeSigmaM - 1000) < 1e-6, `range sigma ${p.residualBias.rangeSigmaM}`);
+      assert.ok(Math.abs(radToDeg(p.residualBias.azimuthSigmaRad) - 1) < 1e-6);
+    }
   }
   for (const s of reg.status()) assert.equal(s.state, 'unregistered');
 });

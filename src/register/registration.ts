@@ -96,6 +96,7 @@ class RadarFilter {
   lastS = -Infinity;
   outlierRun = 0;
   private appliedCache: BiasEstimate | null = null;
+  private residualCache: RadarPlot['residualBias'] | null = null;
 
   constructor() {
     this.reset();
@@ -103,6 +104,7 @@ class RadarFilter {
 
   reset(): void {
     this.appliedCache = null;
+    this.residualCache = null;
     this.x.fill(0);
     this.P.fill(0);
     for (let i = 0; i < 4; i++) this.P[i * 5] = PRIOR_SIGMA[i]! ** 2;
@@ -111,6 +113,7 @@ class RadarFilter {
 
   drift(toS: number): void {
     this.appliedCache = null;
+    this.residualCache = null;
     if (Number.isFinite(this.lastS) && toS > this.lastS) {
       const dt = toS - this.lastS;
       for (let i = 0; i < 4; i++) this.P[i * 5]! += DRIFT_VAR_PER_S[i]! * dt;
@@ -133,6 +136,7 @@ class RadarFilter {
   /** Scalar update z = h.x + noise(r); returns the normalised residual. */
   update(h: readonly number[], z: number, r: number): number {
     this.appliedCache = null;
+    this.residualCache = null;
     const P = this.P;
     const Ph = [0, 0, 0, 0];
     for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) Ph[i]! += P[i * 4 + j]! * h[j]!;
@@ -166,6 +170,24 @@ class RadarFilter {
       };
     }
     return this.appliedCache;
+  }
+
+  /**
+   * The bias left in a corrected plot, 1 sigma per component: a component
+   * applied leaves its uncertainty; one not applied leaves all of it, the
+   * estimate and its uncertainty together. Cached like applied().
+   */
+  leftover(): NonNullable<RadarPlot['residualBias']> {
+    if (this.residualCache == null) {
+      const a = this.applied();
+      const left = (i: number, used: number) => (used !== 0 ? this.sigma(i) : Math.hypot(this.x[i]!, this.sigma(i)));
+      this.residualCache = {
+        rangeSigmaM: left(0, a.rangeOffsetM),
+        rangeGainSigma: left(1, a.rangeGain),
+        azimuthSigmaRad: left(2, a.azimuthOffsetRad),
+      };
+    }
+    return this.residualCache;
   }
 }
 
@@ -234,12 +256,16 @@ export class Registration {
 
   private correct(p: RadarPlot): RadarPlot {
     const f = this.filters.get(p.sensorId);
-    if (!f || f.observations === 0) return p;
+    if (!f) return p;
+    // Until compared with references a radar's bias is as uncertain as the
+    // prior says; the tracker caps what it counts of that (src/track/measure.ts).
+    const residualBias = f.leftover();
     const a = f.applied();
-    if (a.rangeOffsetM === 0 && a.rangeGain === 0 && a.azimuthOffsetRad === 0 && a.timeOffsetS === 0) return p;
+    if (a.rangeOffsetM === 0 && a.rangeGain === 0 && a.azimuthOffsetRad === 0 && a.timeOffsetS === 0) return { ...p, residualBias };
     const two = 2 * Math.PI;
     return {
       ...p,
+      residualBias,
       rangeM: (p.rangeM - a.rangeOffsetM) / (1 + a.rangeGain),
       azimuthRad: (((p.azimuthRad - a.azimuthOffsetRad) % two) + two) % two,
       timeS: p.timeS - a.timeOffsetS,

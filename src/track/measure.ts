@@ -16,6 +16,10 @@ export const ASSUMED_HEIGHT_SIGMA_M = 4000;
 /** sin(10 degrees): the steepest elevation an unknown-height plot is placed at. */
 const SIN_MAX_ASSUMED_ELEVATION = Math.sin((10 * Math.PI) / 180);
 
+/** Caps on a plot's residual bias (1 sigma) counted as measurement error; env overrides are for experiments. */
+const MAX_RESIDUAL_RANGE_M = Number(process.env.SKY_MAX_RB_M ?? 200);
+const MAX_RESIDUAL_AZIMUTH_RAD = (Number(process.env.SKY_MAX_RB_DEG ?? 0.2) * Math.PI) / 180;
+
 export interface PositionMeasurement {
   e: number;
   n: number;
@@ -112,7 +116,21 @@ export class TrackPlane {
       const sh = heightHintM === null ? ASSUMED_HEIGHT_SIGMA_M : ASSUMED_HEIGHT_SIGMA_M / 4;
       varAlong += ((dh / groundM) * sh) ** 2;
     }
-    const varAcross = (groundM * (sensor.sigmaAzimuthRad ?? 0.002)) ** 2;
+    let varAcross = (groundM * (sensor.sigmaAzimuthRad ?? 0.002)) ** 2;
+    // A bias registration has not (yet) removed is an error of this plot as
+    // far as the tracker can tell: it widens the gate (so a plot of a badly
+    // aligned radar joins the aircraft's track instead of starting a second
+    // one) and weighs the plot down against better-known sensors. Capped at
+    // what a radar in service plausibly keeps after alignment
+    // (MAX_RESIDUAL_*), so the wide prior of a radar never registered does
+    // not swamp its plots.
+    const rb = plot.residualBias;
+    if (rb !== undefined) {
+      const sRange = Math.min(MAX_RESIDUAL_RANGE_M, Math.hypot(rb.rangeSigmaM, rb.rangeGainSigma * plot.rangeM));
+      const sAz = Math.min(MAX_RESIDUAL_AZIMUTH_RAD, rb.azimuthSigmaRad);
+      varAlong += (sRange * plot.rangeM / groundM) ** 2;
+      varAcross += (groundM * sAz) ** 2;
+    }
     out.rEE = varAlong * uE * uE + varAcross * uN * uN;
     out.rNN = varAlong * uN * uN + varAcross * uE * uE;
     out.rEN = (varAlong - varAcross) * uE * uN;

@@ -114,9 +114,33 @@ test('a track coasts when its radars go silent and is deleted later', () => {
   for (const b of plotsFor([f], silentFrom, new Random(3))) loop.push(b);
   for (let t = silentFrom; t < silentFrom + lifecycle.DELETE_AFTER_S + 10; t++) loop.tick(1.7e9 + t);
   const at = (t: number) => out.find((fr) => fr.timeS === 1.7e9 + t)?.tracks ?? [];
+  // Radars of 4 s and 5 s, 1.3 s apart: updates every 2 s on average, so the
+  // track coasts after 3 gaps (6 s) and is deleted after the floor of 10 s.
+  // The last plot is B-1's scan at 96.3 s.
   assert.equal(at(silentFrom - 2)[0]?.status, 'confirmed');
-  assert.equal(at(silentFrom + lifecycle.COAST_AFTER_S + 2)[0]?.status, 'coasting');
-  assert.equal(at(silentFrom + lifecycle.DELETE_AFTER_S + 5).length, 0);
+  assert.equal(at(101)[0]?.status, 'confirmed');
+  assert.equal(at(104)[0]?.status, 'coasting');
+  assert.equal(at(105).length, 1);
+  assert.equal(at(108).length, 0);
+});
+
+test('silence is judged against how often the track was updated: one 5 s radar waits 4 scans', () => {
+  const f: Flight = { id: 'X', icao24: 'a0a0a0', lat0: 31.2, lon0: 33.6, courseDeg: 90, speedMps: 200, altM: 9000 };
+  const silentFrom = 100;
+  const only = { ...coalition, sensors: coalition.sensors.filter((s) => s.id === 'B-1') };
+  const tracker = new Tracker(only);
+  const out: TrackFrame[] = [];
+  const loop = new TrackingLoop(tracker, { periodS: 1, reorderWindowS: 0 }, (fr) => out.push(fr));
+  for (const b of plotsFor([f], silentFrom, new Random(3))) if (b[0]?.sensorId === 'B-1') loop.push(b);
+  for (let t = silentFrom; t < silentFrom + lifecycle.DELETE_AFTER_S + 10; t++) loop.tick(1.7e9 + t);
+  const at = (t: number) => out.find((fr) => fr.timeS === 1.7e9 + t)?.tracks ?? [];
+  // Its last plot came at 96.3 s; a 5 s gap gives coasting after 10 s (the
+  // cap) and deletion after 4 x 5 = 20 s of silence.
+  const last = 96.3;
+  assert.equal(at(Math.ceil(last + 8))[0]?.status, 'confirmed');
+  assert.equal(at(Math.ceil(last + lifecycle.COAST_AFTER_S + 1))[0]?.status, 'coasting');
+  assert.equal(at(Math.floor(last + 4 * 5 - 1)).length, 1, 'kept through three missed scans');
+  assert.equal(at(Math.ceil(last + 4 * 5 + 1)).length, 0, 'deleted after the fourth');
 });
 
 test('two aircraft crossing at the same level keep their tracks (Mode S identity, no swap)', () => {

@@ -61,11 +61,17 @@ export const defaultTrackerOptions: TrackerOptions = {
  *   also move faster than MIN_CONFIRM_SPEED_MPS (50 kt): fixed clutter
  *   patches repeat in place and never confirm (nor would a hovering
  *   helicopter without a transponder: a known limit).
- * - Confirmed -> coasting when no plot came for COAST_AFTER_S; back to
- *   confirmed at the next update.
+ * - Each track learns how often it is updated: a moving average of the
+ *   gaps between its updates (GAP_AVERAGE_WEIGHT), 1 s for an ADS-B
+ *   aircraft, about the rotation period for one radar. Silence is judged
+ *   against that: an aircraft reported every second that falls silent for
+ *   ten has landed or gone, one seen by a 12 s radar has not.
+ * - Confirmed -> coasting when no plot came for COAST_GAPS mean gaps
+ *   (between COAST_MIN_S and COAST_AFTER_S); back to confirmed at the next
+ *   update.
  * - Deleted: tentative after TENTATIVE_TIMEOUT_S without update; confirmed or
- *   coasting after DELETE_AFTER_S, or when its position sigma exceeds
- *   DELETE_SIGMA_M.
+ *   coasting after DELETE_GAPS mean gaps (between DELETE_MIN_S and
+ *   DELETE_AFTER_S), or when its position sigma exceeds DELETE_SIGMA_M.
  * - Two tracks on one aircraft (same Mode S address; the same discrete Mode
  *   3/A code within 2 km, 50 m/s and 300 m of level; or statistically the
  *   same position and velocity) are merged into the older one.
@@ -75,8 +81,13 @@ export const lifecycle = {
   FAST_CONFIRM_HITS: 2,
   CONFIRM_SPAN_S: 3,
   COAST_AFTER_S: 10,
+  COAST_MIN_S: 3,
+  COAST_GAPS: 3,
   TENTATIVE_TIMEOUT_S: 14,
   DELETE_AFTER_S: 30,
+  DELETE_MIN_S: 10,
+  DELETE_GAPS: 4,
+  GAP_AVERAGE_WEIGHT: 0.2,
   DELETE_SIGMA_M: 1500,
   MIN_CONFIRM_SPEED_MPS: 25,
   PRIMARY_CONFIRM_HITS: 5,
@@ -96,6 +107,8 @@ interface TrackState {
   hits: number;
   readonly firstS: number;
   lastUpdateS: number;
+  /** Moving average of the gaps between updates, s (NaN until the second update). */
+  meanGapS: number;
   altM: number | null;
   altRateMps: number;
   altTimeS: number;
@@ -379,6 +392,8 @@ export class Tracker {
     tr.timeS = plot.timeS;
     if (m.heightM !== null) this.updateAltitude(tr, m.heightM, plot.timeS);
     tr.hits++;
+    const gap = plot.timeS - tr.lastUpdateS;
+    if (gap > 0) tr.meanGapS = Number.isNaN(tr.meanGapS) ? gap : tr.meanGapS + lifecycle.GAP_AVERAGE_WEIGHT * (gap - tr.meanGapS);
     tr.lastUpdateS = Math.max(tr.lastUpdateS, plot.timeS);
     if (plot.icao24 !== null) tr.icao24 = plot.icao24;
     if (plot.mode3a !== null) tr.mode3a = plot.mode3a;
@@ -430,6 +445,7 @@ export class Tracker {
       hits: 1,
       firstS: plot.timeS,
       lastUpdateS: plot.timeS,
+      meanGapS: NaN,
       altM: m.heightM,
       altRateMps: 0,
       altTimeS: plot.timeS,
@@ -467,6 +483,8 @@ export class Tracker {
         keep.lastUpdateS = drop.lastUpdateS;
         if (drop.altM !== null) keep.altM = drop.altM;
       }
+      // The merged track gets both tracks' plots: the shorter gap is the better guess.
+      if (!(keep.meanGapS <= drop.meanGapS)) keep.meanGapS = drop.meanGapS;
       keep.icao24 ??= drop.icao24;
       keep.callsign ??= drop.callsign;
       keep.mode3a ??= drop.mode3a;
@@ -524,8 +542,11 @@ export class Tracker {
       let drop = false;
       if (tr.status === 'tentative') drop = idle > lifecycle.TENTATIVE_TIMEOUT_S;
       else {
-        if (idle > lifecycle.COAST_AFTER_S) tr.status = 'coasting';
-        drop = idle > lifecycle.DELETE_AFTER_S || this.predictedSigmaM(tr, nowS) > lifecycle.DELETE_SIGMA_M;
+        const gap = Number.isNaN(tr.meanGapS) ? Infinity : tr.meanGapS;
+        const coastAfter = Math.min(lifecycle.COAST_AFTER_S, Math.max(lifecycle.COAST_MIN_S, lifecycle.COAST_GAPS * gap));
+        const deleteAfter = Math.min(lifecycle.DELETE_AFTER_S, Math.max(lifecycle.DELETE_MIN_S, lifecycle.DELETE_GAPS * gap));
+        if (idle > coastAfter) tr.status = 'coasting';
+        drop = idle > deleteAfter || this.predictedSigmaM(tr, nowS) > lifecycle.DELETE_SIGMA_M;
       }
       if (drop) this.stats.deleted++;
       else ts[w++] = tr;
