@@ -12,6 +12,7 @@ import { evaluate, formatReport, readTracksFile, readTruthFile } from '../eval/i
 import { loadScenario, scenarioJson, scenarioNames, writeSimulation } from '../sim/index.ts';
 import { runTrack } from './track.ts';
 import { formatDecodeSummary, runDecode } from './decode.ts';
+import { outputsFromFlags, type OutputFlags } from './outputs.ts';
 
 const EXIT_BAD_INPUT = 2;
 
@@ -213,11 +214,26 @@ export function buildCli(): Command {
     .option('--record-max-age-h <h>', 'delete recorded data older than this many hours', positive('--record-max-age-h'))
     .option('--replay <file>', 'replay a recording (made with --record) instead of the live simulation')
     .option('--speed <x>', 'replay speed: 1 to 60 times real time, or max', '1')
-    .action(async (o: { coalition?: string; scenario: string; port: number; host: string; audit?: string; record?: string; recordMaxAgeH?: number; replay?: string; speed: string }) => {
+    .option('--tls-cert <file>', 'serve HTTPS and wss with this PEM certificate (with --tls-key); plain HTTP is then not served')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--accounts <file>', 'user accounts file (scrypt hashes, mode 0600; manage it with skyfuse accounts); no demo accounts are created')
+    // Outputs to partners' systems (src/app/outputs.ts): each feed carries only its partner's picture.
+    .option('--cat062-out <partner=host:port>', 'send PARTNER\'s picture as ASTERIX CAT062 + CAT065 over UDP (unicast or multicast group); repeatable', collect, [])
+    .option('--cat062-period-s <s>', 'seconds between CAT062 updates', positive('--cat062-period-s'), 4)
+    .option('--cat062-ttl <n>', 'multicast TTL of CAT062 to a group (default 1)', int('--cat062-ttl'))
+    .option('--sdps <sac/sic>', 'SAC/SIC the CAT062/CAT065 output names as its source', '0/0')
+    .option('--cot-out <partner=host:port[,tls]>', 'stream PARTNER\'s picture as Cursor on Target to a TAK server over TCP (or TLS); repeatable', collect, [])
+    .option('--cot-ca <file>', 'PEM CA certificate of the TAK server (for ,tls)')
+    .option('--cot-cert <file>', 'PEM client certificate for ,tls (mutual TLS)')
+    .option('--cot-key <file>', 'PEM client private key for ,tls')
+    .action(async (o: { coalition?: string; scenario: string; port: number; host: string; audit?: string; record?: string; recordMaxAgeH?: number; replay?: string; speed: string } & OutputFlags) => {
       const speed = o.speed === 'max' ? 'max' : Number(o.speed);
       if (speed !== 'max' && !(speed >= 1 && speed <= 60)) throw new SkyError('SKY_USAGE', `--speed must be 1..60 or max, got "${o.speed}"`);
       const scenario = loadScenario(o.scenario);
       const coalition = o.coalition ? loadCoalition(o.coalition) : undefined;
+      const edge = serveEdge(o as { tlsCert?: string; tlsKey?: string; accounts?: string; replay?: string });
+      const outputs = outputsFromFlags(o);
+      if (outputs && o.replay) throw new SkyError('SKY_USAGE', '--cat062-out and --cot-out run with the live pipeline, not with --replay');
       // Loaded here so the batch commands never load the web server.
       const { startLive } = await import('./live.ts');
       const { startReplay } = await import('./replay.ts');
@@ -228,14 +244,17 @@ export function buildCli(): Command {
       }) : await startLive({
         scenario, ...(coalition ? { coalition } : {}), host: o.host, port: o.port,
         ...(process.env.SKYFUSE_TOKEN ? { token: process.env.SKYFUSE_TOKEN } : {}),
-        demoAccounts: true,
+        demoAccounts: !edge.accountsFile,
+        ...(edge.accountsFile ? { accountsFile: edge.accountsFile, operatorSession: false } : {}),
+        ...(edge.tls ? { tls: edge.tls } : {}),
         ...(o.record ? { record: { file: o.record, ...(o.recordMaxAgeH ? { maxAgeS: o.recordMaxAgeH * 3600 } : {}) } } : {}),
         ...(o.audit ? { auditFile: o.audit } : {}),
+        ...(outputs ? { outputs } : {}),
         log: (l) => process.stderr.write(l + '\n'),
       });
       // Printed once, to the terminal only: the passwords are stored nowhere (the server keeps scrypt hashes in memory).
       const who = live.membership.partner(live.operatorPartner);
-      const lines = [
+      const lines = edge.accountsFile ? [`skyfuse operations room: ${live.url} (accounts from ${edge.accountsFile})`] : [
         `skyfuse operations room: ${live.operatorUrl}`,
         `  (that address is a demo operator session of ${who?.name ?? ''} (${live.operatorPartner}); or log in at ${live.url})`,
         'DEMO ACCOUNTS - for this run only, passwords shown once, not for operational use:',
@@ -249,7 +268,47 @@ export function buildCli(): Command {
       process.once('SIGTERM', stop);
     });
 
+  program
+    .command('accounts')
+    .description('Manage the user accounts file of serve --accounts: scrypt hashes only, mode 0600; passwords are read from stdin or prompted without echo')
+    .argument('<action>', 'add | list | remove | passwd')
+    .requiredOption('--accounts <file>', 'accounts file (created by the first add)')
+    .option('--username <name>', 'the account (add, remove, passwd)')
+    .option('--partner <id>', 'its partner (add)')
+    .option('--role <role>', 'operator | partner-admin | coalition-admin (add)')
+    .option('--coalition <file>', 'check --partner against this coalition file (add)')
+    .action(async (action: string, o: { accounts: string; username?: string; partner?: string; role?: string; coalition?: string }) => {
+      if (!['add', 'list', 'remove', 'passwd'].includes(action)) throw new SkyError('SKY_USAGE', `accounts: unknown action "${action}"; use add, list, remove or passwd`);
+      const { readPassword, runAccounts } = await import('./accounts.ts');
+      const lines = await runAccounts(
+        {
+          action: action as 'add', file: o.accounts,
+          ...(o.username ? { username: o.username } : {}), ...(o.partner ? { partner: o.partner } : {}), ...(o.role ? { role: o.role } : {}),
+          ...(o.coalition ? { coalition: loadCoalition(o.coalition) } : {}),
+        },
+        () => readPassword(`password for ${o.username ?? ''}: `),
+      );
+      process.stdout.write(lines.map((l) => l + '\n').join(''));
+    });
+
   return program;
+}
+
+/** serve's TLS and accounts flags, checked before anything starts. */
+function serveEdge(o: { tlsCert?: string; tlsKey?: string; accounts?: string; replay?: string }): { tls?: { cert: Buffer; key: Buffer }; accountsFile?: string } {
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new SkyError('SKY_USAGE', '--tls-cert and --tls-key go together');
+  if (o.replay && (o.tlsCert || o.accounts)) throw new SkyError('SKY_USAGE', '--tls-cert and --accounts run with the live pipeline, not with --replay');
+  const read = (file: string) => {
+    try {
+      return readFileSync(file);
+    } catch {
+      throw new SkyError('SKY_FILE_NOT_FOUND', `cannot read ${file}`, { file });
+    }
+  };
+  return {
+    ...(o.tlsCert && o.tlsKey ? { tls: { cert: read(o.tlsCert), key: read(o.tlsKey) } } : {}),
+    ...(o.accounts ? { accountsFile: o.accounts } : {}),
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -17,6 +17,7 @@ import { Chain, Recorder, type ChainConfig, type RecordableEvent } from '../reco
 import { AuditLog } from '../coalition/audit.ts';
 import { Membership, generateToken, startServer } from '../serve/index.ts';
 import { demoUsers, type DemoAccount } from './accounts.ts';
+import { startOutputs, type Outputs, type OutputsConfig } from './outputs.ts';
 
 export type { DemoAccount } from './accounts.ts';
 import { simulate, type Scenario } from '../sim/index.ts';
@@ -39,6 +40,8 @@ export interface LiveOptions {
   readonly auditFile?: string;
   /** Record every received block, tick, membership change, event and frame to this SQLite file. */
   readonly record?: { readonly file: string; readonly maxAgeS?: number; readonly maxBytes?: number };
+  /** CAT062 and CoT feeds to partners' systems, each with its partner's picture (src/app/outputs.ts). */
+  readonly outputs?: OutputsConfig;
 }
 
 export interface LiveSystem {
@@ -50,6 +53,8 @@ export interface LiveSystem {
   readonly operatorPartner: string;
   /** Demo accounts and their passwords: print them once, never store them. */
   readonly demoAccounts: readonly DemoAccount[];
+  /** The feeds of `outputs`, with their counters (live only). */
+  readonly outputs?: Outputs;
   close(): Promise<void>;
 }
 
@@ -99,6 +104,16 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
     if (c.releases) recorder?.recordEvent({ kind: 'policy-change', timeS: clock(), partnerId: c.partnerId, releases: c.releases.after } as RecordableEvent);
     else recorder?.recordPartnerStatus(c.partnerId, c.to, clock());
   });
+
+  // Outputs to partners' systems, each sending only its partner's picture.
+  let outputs: Outputs | null = null;
+  try {
+    outputs = o.outputs ? startOutputs(bus, membership, o.outputs, o.log) : null;
+  } catch (err) {
+    recorder?.close();
+    await audit?.close();
+    throw err;
+  }
 
   // Ingest: one receiver per simulated sensor, on an ephemeral loopback port.
   const receivers = new Map<string, UdpReceiver>();
@@ -162,6 +177,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
   } catch (err) {
     stopped = true;
     clearInterval(timer);
+    await outputs?.close();
     for (const s of senders.values()) await s.close();
     for (const r of receivers.values()) await r.close();
     recorder?.close();
@@ -175,9 +191,11 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
     membership,
     operatorPartner: tokenPartner,
     demoAccounts,
+    ...(outputs ? { outputs } : {}),
     async close() {
       stopped = true;
       clearInterval(timer);
+      await outputs?.close();
       await server.close();
       for (const s of senders.values()) await s.close();
       for (const r of receivers.values()) await r.close();

@@ -83,7 +83,13 @@ test('a feed streams over TCP only the frames of its partner\'s audience, never 
   await feed.close();
   await new Promise<void>((res) => server.close(() => res()));
   const stream = received.join('');
-  const uids = [...stream.matchAll(/uid="([^"]+)"/g)].map((m) => m[1]);
-  assert.deepEqual(uids, ['skyfuse.EGY.T1', 'skyfuse.EGY.T2', 'skyfuse.EGY.T1', 'skyfuse.EGY.T5']);
+  const events = [...stream.matchAll(/<event version="2.0" uid="([^"]+)" type="([^"]+)"/g)].map((m) => `${m[2]} ${m[1]}`);
+  assert.deepEqual(events, [
+    'a-n-A-C-F skyfuse.EGY.T1', 'a-n-A-C-F skyfuse.EGY.T2', 'a-n-A-C-F skyfuse.EGY.T1',
+    // Another picture: the old one's tracks are force-deleted first (TAK drops them at once).
+    't-x-d-d skyfuse.EGY.T1', 't-x-d-d skyfuse.EGY.T2',
+    'a-n-A-C-F skyfuse.EGY.T5',
+  ]);
   assert.equal(feed.stats.events, 4);
+  assert.equal(feed.stats.deletes, 2);
 });

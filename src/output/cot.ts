@@ -60,6 +60,21 @@ export function cotEvent(t: SystemTrack, uidPrefix: string): string {
   );
 }
 
+/**
+ * A TAK force-delete event (type t-x-d-d with <__forcedelete/>): TAK
+ * clients drop the item `uid` at once instead of waiting for it to go stale.
+ * Sent when a feed's picture is replaced, so nothing of the old picture
+ * lingers on the partner's screens.
+ */
+export function cotForceDelete(uid: string, timeS: number): string {
+  const u = xml(uid);
+  return (
+    `<event version="2.0" uid="${u}" type="t-x-d-d" how="m-g" time="${iso(timeS)}" start="${iso(timeS)}" stale="${iso(timeS + 20)}">` +
+    `<point lat="0.0" lon="0.0" hae="0.0" ce="9999999.0" le="9999999.0"/>` +
+    `<detail><link uid="${u}" type="none" relation="none"/><__forcedelete/></detail></event>`
+  );
+}
+
 export interface CotFeedOptions {
   readonly host: string;
   readonly port: number;
@@ -69,14 +84,23 @@ export interface CotFeedOptions {
   readonly audienceKey: () => string | undefined;
   /** uid prefix: names this skyfuse and the receiving partner. */
   readonly uidPrefix: string;
+  /** First wait before reconnecting, s (default 1); doubles after each failure up to maxReconnectS. */
   readonly reconnectS?: number;
+  /** Longest wait between reconnection attempts, s (default 30). */
+  readonly maxReconnectS?: number;
+  /** Bytes queued in the socket above which whole frames are dropped (default 4 MiB): a slow TAK server never grows our memory. */
+  readonly maxBufferedBytes?: number;
   readonly onError?: (e: SkyError) => void;
+  /** Called after each successful connection (TLS: after the handshake). */
+  readonly onConnect?: () => void;
 }
 
 /**
  * Streams CoT events to one TAK server for one partner. Reconnects after a
- * failure; frames while disconnected are dropped (tracks go stale and come
- * back on the next frame after reconnection, as TAK expects).
+ * failure with exponential backoff; frames while disconnected are dropped
+ * (tracks go stale and come back on the next frame after reconnection, as
+ * TAK expects). When the partner's audience changes, the uids of the old
+ * picture are force-deleted before the new picture is sent.
  */
 export class CotFeed {
   private socket: Socket | null = null;
@@ -84,11 +108,20 @@ export class CotFeed {
   private closed = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly unsub: () => void;
-  readonly stats = { frames: 0, events: 0, dropped: 0, connects: 0 };
+  private backoffS: number;
+  private audience: string | undefined;
+  /** uids of the current audience's picture not yet stale on the TAK side -> data time last sent (for force-delete when it changes). */
+  private readonly sentUids = new Map<string, number>();
+  readonly stats = { frames: 0, events: 0, deletes: 0, bytes: 0, dropped: 0, connects: 0, failures: 0 };
 
   constructor(bus: Bus, private readonly o: CotFeedOptions) {
+    this.backoffS = o.reconnectS ?? 1;
     this.unsub = bus.subscribe('tracks', (f) => this.onFrame(f));
     this.connect();
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
   }
 
   private connect(): void {
@@ -96,6 +129,8 @@ export class CotFeed {
     const onConnect = () => {
       this.connected = true;
       this.stats.connects++;
+      this.backoffS = this.o.reconnectS ?? 1;
+      this.o.onConnect?.();
     };
     const s = this.o.tls
       ? tlsConnect({ host: this.o.host, port: this.o.port, ...this.o.tls }, onConnect)
@@ -103,37 +138,88 @@ export class CotFeed {
     this.socket = s;
     s.setNoDelay(true);
     s.on('error', (err) => {
-      this.o.onError?.(new SkyError('SKY_OUTPUT_COT', `CoT feed to ${this.o.host}:${this.o.port}: ${err.message}; retrying`));
+      this.stats.failures++;
+      this.o.onError?.(new SkyError('SKY_OUTPUT_COT', `CoT feed to ${this.o.host}:${this.o.port}: ${err.message}; retrying in ${this.backoffS} s`));
     });
+    // The TAK server sends pings and its own events; they are not ours to read.
+    s.on('data', () => {});
     s.on('close', () => {
       this.connected = false;
-      this.socket = null;
-      if (!this.closed) this.timer = setTimeout(() => this.connect(), (this.o.reconnectS ?? 5) * 1000);
+      if (this.socket === s) this.socket = null;
+      if (this.closed) return;
+      const waitS = this.backoffS;
+      this.backoffS = Math.min(this.backoffS * 2, this.o.maxReconnectS ?? 30);
+      this.timer = setTimeout(() => this.connect(), waitS * 1000);
     });
   }
 
   private onFrame(f: TrackFrame): void {
+    if (this.closed) return;
     const key = this.o.audienceKey();
     if (key === undefined || f.audience !== key) return;
     if (!this.connected || !this.socket) {
       this.stats.dropped++;
       return;
     }
-    this.stats.frames++;
+    if (this.socket.writableLength > (this.o.maxBufferedBytes ?? 4 << 20)) {
+      this.stats.dropped++;
+      this.o.onError?.(new SkyError('SKY_OUTPUT_BEHIND', `CoT feed to ${this.o.host}:${this.o.port} is behind (${this.socket.writableLength} bytes queued); frame at t=${f.timeS} dropped`));
+      return;
+    }
     let out = '';
+    if (this.audience !== undefined && key !== this.audience) {
+      // Another picture (a membership or policy change): its track ids are
+      // not the old picture's, and the old picture's tracks must not stay up.
+      for (const [uid, lastS] of this.sentUids) {
+        if (f.timeS - lastS >= STALE_AFTER_S) continue;
+        out += cotForceDelete(uid, f.timeS);
+        this.stats.deletes++;
+      }
+      this.sentUids.clear();
+    } else {
+      for (const [uid, lastS] of this.sentUids) if (f.timeS - lastS >= STALE_AFTER_S) this.sentUids.delete(uid);
+    }
+    this.audience = key;
+    this.stats.frames++;
     for (const t of f.tracks) {
       if (t.status === 'tentative') continue;
       out += cotEvent(t, this.o.uidPrefix);
+      this.sentUids.set(`${this.o.uidPrefix}.${t.id}`, f.timeS);
       this.stats.events++;
     }
-    if (out) this.socket.write(out);
+    if (out) {
+      this.stats.bytes += Buffer.byteLength(out);
+      this.socket.write(out);
+    }
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops the feed. By default what is written is flushed first (for at most
+   * two seconds); `immediately` cuts the connection at once, sending nothing
+   * more (a partner suspended or withdrawn).
+   */
+  async close(opts: { immediately?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     this.unsub();
     if (this.timer) clearTimeout(this.timer);
     const s = this.socket;
-    if (s) await new Promise<void>((res) => s.end(() => res()));
+    this.socket = null;
+    this.connected = false;
+    if (!s) return;
+    if (opts.immediately === true || s.destroyed) {
+      s.destroy();
+      return;
+    }
+    await new Promise<void>((res) => {
+      const t = setTimeout(() => {
+        s.destroy();
+        res();
+      }, 2000);
+      s.end(() => {
+        clearTimeout(t);
+        res();
+      });
+    });
   }
 }

@@ -12,4 +12,4 @@ export { encodeCat062Frame, encodeCat065Message, cat062Items, type Cat062Options
 export { TrackNumbers, type TrackNumbersOptions, type NumberedTrack, type FrameNumbering } from './numbers.ts';
 export { Cat062Output, type Cat062OutputOptions } from './udp.ts';
 export { Cat062FileWriter, type Cat062FileOptions } from './file.ts';
-export { CotFeed, cotEvent, cotType, STALE_AFTER_S, type CotFeedOptions } from './cot.ts';
+export { CotFeed, cotEvent, cotForceDelete, cotType, STALE_AFTER_S, type CotFeedOptions } from './cot.ts';

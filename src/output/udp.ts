@@ -2,7 +2,11 @@
 // (unicast or multicast) as CAT062 data blocks, one block per datagram,
 // followed by a CAT065 end-of-batch; a CAT065 SDPS status opens the feed and
 // repeats every statusPeriodS of data time. Sends are queued in order and
-// never block the bus; a feed that falls behind drops whole frames.
+// never block the bus; a feed that falls behind drops whole frames. With
+// `audienceKey` the feed sends only the frames of the audience its partner
+// sees now (releasability on the output); when that audience changes, the
+// old picture's tracks get their last records (TSE), then track numbering
+// restarts and the next SDPS status says so (I065/040 STTN toggles).
 
 import type { Bus } from '../core/bus.ts';
 import { SkyError } from '../core/errors.ts';
@@ -27,21 +31,26 @@ export interface Cat062OutputOptions extends Omit<Cat062Options, 'maxBlockBytes'
   readonly endRecords?: boolean;
   /** Reuse delay of track numbers (see TrackNumbers); default 300 s. */
   readonly reuseDelayS?: number;
+  /** Send only frames of this audience (asked at every frame); undefined: send nothing. Without it, every frame. */
+  readonly audienceKey?: () => string | undefined;
   /** Frames waiting to be sent before new ones are dropped; default 8. */
   readonly maxQueuedFrames?: number;
   readonly onError?: (e: SkyError) => void;
 }
 
 export class Cat062Output {
-  readonly stats = { frames: 0, skipped: 0, dropped: 0, datagrams: 0, bytes: 0, errors: 0 };
+  readonly stats = { frames: 0, skipped: 0, dropped: 0, datagrams: 0, bytes: 0, failed: 0, errors: 0, renumberings: 0 };
   private readonly sender: UdpSender;
-  private readonly numbers: TrackNumbers;
+  private numbers: TrackNumbers;
+  private audience: string | undefined;
+  private sttn: 0 | 1 = 0;
   private readonly unsubscribe: () => void;
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
   private lastSentS = -Infinity;
   private lastStatusS = -Infinity;
   private closed = false;
+  private abandon = false;
 
   constructor(bus: Bus, private readonly opts: Cat062OutputOptions) {
     this.sender = new UdpSender({ host: opts.host, port: opts.port, multicastTtl: opts.multicastTtl, multicastInterface: opts.multicastInterface });
@@ -56,6 +65,13 @@ export class Cat062Output {
 
   private onFrame(frame: TrackFrame): void {
     if (this.closed) return;
+    const datagrams: Uint8Array[] = [];
+    if (this.opts.audienceKey) {
+      const key = this.opts.audienceKey();
+      if (key === undefined || frame.audience !== key) return;
+      if (this.audience !== undefined && key !== this.audience) datagrams.push(...this.renumber(frame.timeS));
+      this.audience = key;
+    }
     if (frame.timeS - this.lastSentS < (this.opts.periodS ?? 0) - 1e-6) {
       this.stats.skipped++;
       return;
@@ -66,28 +82,24 @@ export class Cat062Output {
       return;
     }
     this.lastSentS = frame.timeS;
-    const datagrams: Uint8Array[] = [];
     if (frame.timeS - this.lastStatusS >= (this.opts.statusPeriodS ?? 10)) {
       this.lastStatusS = frame.timeS;
-      datagrams.push(encodeCat065Message({ kind: 'sdps-status', timeS: frame.timeS, nogo: 'operational' }, this.opts));
+      datagrams.push(encodeCat065Message({ kind: 'sdps-status', timeS: frame.timeS, nogo: 'operational', renumberingToggle: this.sttn }, this.opts));
     }
-    const blocks = encodeCat062Frame(
-      frame,
-      { ...this.opts, endRecords: this.opts.endRecords ?? true, maxBlockBytes: this.opts.maxDatagramBytes ?? 1472, onError: (e) => this.report(e) },
-      this.numbers,
-    );
-    datagrams.push(...blocks);
+    datagrams.push(...encodeCat062Frame(frame, this.encodeOptions(), this.numbers));
     datagrams.push(encodeCat065Message({ kind: 'end-of-batch', timeS: frame.timeS }, this.opts));
     this.stats.frames++;
     this.queued++;
     this.queue = this.queue.then(async () => {
       try {
         for (const d of datagrams) {
+          if (this.closed && this.abandon) return;
           await this.sender.send(d);
           this.stats.datagrams++;
           this.stats.bytes += d.length;
         }
       } catch (e) {
+        this.stats.failed++;
         this.report(e instanceof SkyError ? e : new SkyError('SKY_UDP_SEND', String(e)));
       } finally {
         this.queued--;
@@ -95,11 +107,38 @@ export class Cat062Output {
     });
   }
 
-  /** Stops listening, sends what is queued, closes the socket. */
-  async close(): Promise<void> {
+  private encodeOptions() {
+    return { ...this.opts, endRecords: this.opts.endRecords ?? true, maxBlockBytes: this.opts.maxDatagramBytes ?? 1472, onError: (e: SkyError) => this.report(e) };
+  }
+
+  /**
+   * The partner now sees another audience's picture, whose track ids are
+   * not the old one's: the old tracks end (a batch of TSE records) and
+   * numbering restarts, announced by a status with STTN toggled, sent at
+   * once. Returns the datagrams of the ending batch.
+   */
+  private renumber(timeS: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    const ends = encodeCat062Frame({ kind: 'frame', timeS, tracks: [] }, { ...this.encodeOptions(), endRecords: true }, this.numbers);
+    if (ends.length > 0) out.push(...ends, encodeCat065Message({ kind: 'end-of-batch', timeS }, this.opts));
+    this.numbers = new TrackNumbers({ reuseDelayS: this.opts.reuseDelayS });
+    this.sttn = this.sttn === 0 ? 1 : 0;
+    this.lastStatusS = -Infinity;
+    this.lastSentS = -Infinity;
+    this.stats.renumberings++;
+    return out;
+  }
+
+  /**
+   * Stops listening and closes the socket. By default what is queued is sent
+   * first; `immediately` drops it (a partner suspended or withdrawn gets
+   * nothing more).
+   */
+  async close(opts: { immediately?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
+    if (opts.immediately === true) this.abandon = true;
     await this.queue;
     await this.sender.close();
   }

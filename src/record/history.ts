@@ -20,7 +20,8 @@
 import { audiences } from '../coalition/releasability.ts';
 import type { TrackJson } from '../core/contract.ts';
 import { SkyError } from '../core/errors.ts';
-import type { Coalition, PartnerStatus } from '../core/types.ts';
+import type { Coalition, PartnerStatus, ReleaseRule } from '../core/types.ts';
+import { INPUT_EVENT_KINDS } from './recorder.ts';
 import { RecordingReader, type SessionInfo } from './replay.ts';
 import { openRecording, type Db } from './schema.ts';
 
@@ -170,15 +171,26 @@ export class RecordingHistory {
     }
     if (!this.inputsComplete(s, endSeq)) return [{ session: s.id, fromS: -Infinity, toS: Infinity, key: null, unknown: true }];
     let coalition: Coalition = s.config.coalition;
-    const changes = this.db.prepare(`SELECT time_s, json FROM events WHERE seq >= ? AND seq < ? AND kind = 'partner-status' ORDER BY seq`)
-      .all(s.firstSeq, endSeq) as { time_s: number; json: string }[];
+    // Every recorded input that changes the audiences (INPUT_EVENT_KINDS: membership, release policy).
+    const kinds = [...INPUT_EVENT_KINDS].map((k) => `'${k.replace(/'/g, "''")}'`).join(',');
+    const changes = this.db.prepare(`SELECT time_s, kind, json FROM events WHERE seq >= ? AND seq < ? AND kind IN (${kinds}) ORDER BY seq`)
+      .all(s.firstSeq, endSeq) as { time_s: number; kind: string; json: string }[];
     const out: Segment[] = [];
     let fromS = -Infinity;
     let key = keyOf(coalition, partnerId);
     for (const c of changes) {
-      const e = JSON.parse(c.json) as { partnerId: string; status: PartnerStatus };
-      // As AudienceFusion.setPartnerStatus: the partner's status changes, the audiences are recomputed.
-      coalition = { ...coalition, partners: coalition.partners.map((p) => (p.id === e.partnerId ? { ...p, status: e.status } : p)) };
+      const e = JSON.parse(c.json) as { partnerId: string; status?: PartnerStatus; releases?: readonly ReleaseRule[] | null };
+      // As AudienceFusion.setPartnerStatus / setReleases: the partner changes, the audiences are recomputed.
+      if (c.kind === 'partner-status' && e.status !== undefined) {
+        coalition = { ...coalition, partners: coalition.partners.map((p) => (p.id === e.partnerId ? { ...p, status: e.status! } : p)) };
+      } else if (c.kind === 'policy-change' && e.releases !== undefined) {
+        coalition = { ...coalition, partners: coalition.partners.map((p) => (p.id === e.partnerId ? { ...p, releases: e.releases! } : p)) };
+      } else {
+        // An input this code cannot apply: from here on what P saw is not provable.
+        out.push({ session: s.id, fromS, toS: c.time_s, key, unknown: false });
+        out.push({ session: s.id, fromS: c.time_s, toS: Infinity, key: null, unknown: true });
+        return out;
+      }
       const k = keyOf(coalition, partnerId);
       if (k === key) continue;
       out.push({ session: s.id, fromS, toS: c.time_s, key, unknown: false });

@@ -253,6 +253,11 @@ const ROUTES: readonly RouteCase[] = [
   // partner's administrator sets it (a-admin is AAA's); a coalition administrator may not (sovereignty).
   { method: 'GET', path: '/api/releases', allowed: ALL, ok: 200 },
   { method: 'PUT', path: '/api/partners/AAA/releases', body: { releases: [{ to: ['CCC'], content: 'full' }] }, allowed: ['partner-admin'], ok: 200 },
+  // The recording's read side (src/serve/routes/history.ts): every role reads its own partner's history;
+  // this server keeps no recording, so an allowed role gets 404 SKY_NO_RECORDING.
+  { method: 'GET', path: '/api/history', allowed: ALL, ok: 404 },
+  { method: 'GET', path: '/api/history/span', allowed: ALL, ok: 404 },
+  { method: 'GET', path: '/api/export', allowed: ALL, ok: 404 },
   { method: 'POST', path: '/api/logout', allowed: ALL, ok: 204 },
 ];
 

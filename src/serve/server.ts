@@ -79,6 +79,12 @@ export interface ServeOptions {
   registrationOf?: (audienceKey: string) => readonly SensorRegistration[];
   /** Ingest counters per sensor (PlotDecoder.feedStats), shown only for sensors a partner is granted. */
   feedStatsOf?: () => Readonly<Record<string, SensorFeedStats>>;
+  /**
+   * The recording (src/record/) behind GET /api/history, /api/history/span
+   * and /api/export (src/serve/routes/history.ts); without it they answer
+   * 404 SKY_NO_RECORDING.
+   */
+  recording?: { readonly file: string };
 }
 
 export interface ServerHandle {

@@ -3,7 +3,8 @@
 // Add a module here; its paths join the OpenAPI document.
 import type { RouteModule } from './context.ts';
 import { policyRoutes } from './policy.ts';
+import { historyRoutes } from './history.ts';
 
 export type { RouteContext, RouteModule } from './context.ts';
 
-export const ROUTE_MODULES: readonly RouteModule[] = [policyRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [policyRoutes, historyRoutes];
