@@ -16,7 +16,7 @@ import { UdpReceiver, UdpSender } from '../ingest/index.ts';
 import { Chain, Recorder, type ChainConfig, type RecordableEvent } from '../record/index.ts';
 import { AuditLog } from '../coalition/audit.ts';
 import { Membership, generateToken, startServer } from '../serve/index.ts';
-import { demoUsers, type DemoAccount } from './accounts.ts';
+import { demoUsers, loadAccounts, type DemoAccount } from './accounts.ts';
 import { startOutputs, type Outputs, type OutputsConfig } from './outputs.ts';
 
 export type { DemoAccount } from './accounts.ts';
@@ -34,6 +34,12 @@ export interface LiveOptions {
   readonly tokenPartner?: string;
   /** Create demo accounts with random passwords (returned once, in `demoAccounts`). */
   readonly demoAccounts?: boolean;
+  /** Accounts from this file (scrypt hashes, mode 0600; `skyfuse accounts`) instead of demo accounts. */
+  readonly accountsFile?: string;
+  /** Open the demo operator session whose token goes into `operatorUrl` (default true). */
+  readonly operatorSession?: boolean;
+  /** Serve HTTPS and wss with this PEM certificate and key (plain HTTP is then not served). */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   readonly log: (line: string) => void;
   readonly clock?: () => number;
   /** Append logins, tokens and membership changes to this hash-chained audit log (created if missing). */
@@ -78,6 +84,8 @@ function partnerStatusEvents(scenario: Scenario): PartnerStatusEvent[] {
 export async function startLive(o: LiveOptions): Promise<LiveSystem> {
   const clock = o.clock ?? (() => Date.now() / 1000);
   const coalition = o.coalition ?? o.scenario.coalition;
+  // Read before anything starts, so a bad accounts file stops the command at once.
+  const fileUsers = o.accountsFile ? loadAccounts(o.accountsFile, coalition) : null;
   const bus = new InProcessBus((topic, err) => o.log(`bus handler on ${topic} failed: ${String(err)}`));
   const errors = new ErrorCounter();
   const nowS = clock();
@@ -162,17 +170,18 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
   };
   const timer = setInterval(pump, 100);
 
-  const { users, accounts: demoAccounts } = await demoUsers(coalition, o.demoAccounts === true);
+  const { users, accounts: demoAccounts } = fileUsers ? { users: fileUsers, accounts: [] } : await demoUsers(coalition, o.demoAccounts === true);
 
   const tokenPartner = o.tokenPartner ?? (coalition.partners.find((p) => p.status === 'member') ?? coalition.partners[0]!).id;
   let server;
   try {
     server = await startServer({
-      host: o.host, port: o.port, bus, membership, users, log: o.log, demo: o.demoAccounts === true, audit,
+      host: o.host, port: o.port, bus, membership, users, log: o.log, demo: o.demoAccounts === true && !fileUsers, audit,
+      ...(o.tls ? { tls: o.tls } : {}),
       // The sensor panel shows each audience's own bias estimates; alerts are computed in the server per audience.
       registrationOf: (key) => fusion.registrationOf(key),
       feedStatsOf: () => chain.decoder.feedStats().sensors,
-      operator: { token: o.token ?? generateToken(), partnerId: tokenPartner, name: `demo-${tokenPartner.toLowerCase()}` },
+      ...(o.operatorSession === false ? {} : { operator: { token: o.token ?? generateToken(), partnerId: tokenPartner, name: `demo-${tokenPartner.toLowerCase()}` } }),
     });
   } catch (err) {
     stopped = true;

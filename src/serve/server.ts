@@ -10,7 +10,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import { AlertCenter, type AlertView } from '../alert/index.ts';
@@ -57,6 +57,11 @@ export interface ServeOptions {
    * process. Token: 16..256 chars of A-Z a-z 0-9 . _ ~ - (see generateToken()).
    */
   operator?: { readonly token: string; readonly partnerId: string; readonly name?: string };
+  /**
+   * Serve HTTPS (and the WebSocket over wss) with this certificate and key,
+   * PEM; plain HTTP is then not served at all.
+   */
+  tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** Demo accounts are in use: the page shows a warning banner. */
   demo?: boolean;
   /**
@@ -159,9 +164,9 @@ const pathOf = (url: string): string => {
   return q < 0 ? url : url.slice(0, q);
 };
 
-function displayUrl(host: string, port: number): string {
+function displayUrl(host: string, port: number, tls = false): string {
   const h = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
-  return `http://${h}:${port}/`;
+  return `${tls ? 'https' : 'http'}://${h}:${port}/`;
 }
 
 export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
@@ -206,7 +211,10 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
   let unaddressed = 0;
   let loginsInFlight = 0;
 
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024, return503OnClosing: true });
+  // With TLS the one listener speaks HTTPS only (the WebSocket upgrade rides on it: wss).
+  const app = (opts.tls
+    ? Fastify({ logger: false, bodyLimit: 16 * 1024, return503OnClosing: true, https: { cert: opts.tls.cert, key: opts.tls.key } })
+    : Fastify({ logger: false, bodyLimit: 16 * 1024, return503OnClosing: true })) as unknown as FastifyInstance;
   app.addHook('onRoute', (r) => {
     const methods = Array.isArray(r.method) ? r.method : [r.method];
     for (const m of methods) if (m !== 'HEAD') routes.push(`${m} ${r.url.replace(/:([A-Za-z]+)/g, '{$1}')}`);
@@ -704,7 +712,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
     throw new SkyError('SKY_SERVE_LISTEN', `cannot listen on ${opts.host}:${opts.port}: ${why}; choose another --port`);
   }
   const port = (app.server.address() as AddressInfo).port;
-  const url = displayUrl(opts.host, port);
+  const url = displayUrl(opts.host, port, opts.tls !== undefined);
   log(`serve: listening on ${url}`);
 
   let closed: Promise<void> | null = null;

@@ -80,6 +80,45 @@ export class UserDirectory {
     return ok && known ? { username: known.username, partnerId: known.partnerId, role: known.role } : null;
   }
 
+  /** Removes an account; false when there was none. */
+  remove(username: string): boolean {
+    return this.users.delete(username);
+  }
+
+  /** Replaces an account's password (new salt); throws SKY_USER_INVALID for an unknown user or a short password. */
+  async setPassword(username: string, password: string): Promise<void> {
+    const u = this.users.get(username);
+    if (!u) throw new SkyError('SKY_USER_INVALID', `no user ${username}`);
+    if (password.length < MIN_PASSWORD_CHARS) throw new SkyError('SKY_USER_INVALID', `the password of ${username} must be at least ${MIN_PASSWORD_CHARS} characters`);
+    const salt = this.random(SALT_BYTES);
+    const hash = await scryptAsync(password.normalize('NFC'), salt, this.params);
+    this.users.set(username, { ...u, salt, hash, params: this.params });
+  }
+
+  /** Every account as stored: scrypt parameters, salt and hash, never a password (for an accounts file). */
+  records(): StoredAccount[] {
+    return [...this.users.values()].map((u) => ({
+      username: u.username, partner: u.partnerId, role: u.role,
+      scrypt: { N: u.params.N, r: u.params.r, p: u.params.p }, salt: u.salt.toString('base64'), hash: u.hash.toString('base64'),
+    }));
+  }
+
+  /** Adds an account from its stored form (an accounts file); throws SKY_USER_INVALID when it is malformed. */
+  addStored(a: StoredAccount): void {
+    if (!USERNAME_RE.test(a.username)) throw new SkyError('SKY_USER_INVALID', `username "${a.username}" must be 2..64 characters of a-z 0-9 . _ - starting with a letter or digit`);
+    if (!ROLES.includes(a.role)) throw new SkyError('SKY_USER_INVALID', `role "${a.role}" of ${a.username} must be one of ${ROLES.join(', ')}`);
+    if (this.users.has(a.username)) throw new SkyError('SKY_USER_INVALID', `user ${a.username} appears twice`);
+    const { N, r, p } = a.scrypt;
+    // Bounds keep a tampered file from asking for gigabytes of scrypt memory.
+    if (!Number.isInteger(N) || N < 1024 || N > 1 << 20 || (N & (N - 1)) !== 0 || !Number.isInteger(r) || r < 1 || r > 32 || !Number.isInteger(p) || p < 1 || p > 16) {
+      throw new SkyError('SKY_USER_INVALID', `scrypt parameters of ${a.username} are out of range (N a power of two 2^10..2^20, r 1..32, p 1..16)`);
+    }
+    const salt = Buffer.from(a.salt, 'base64');
+    const hash = Buffer.from(a.hash, 'base64');
+    if (salt.length < 16 || hash.length !== KEY_BYTES) throw new SkyError('SKY_USER_INVALID', `salt or hash of ${a.username} is malformed (base64, salt >= 16 bytes, hash ${KEY_BYTES} bytes)`);
+    this.users.set(a.username, { username: a.username, partnerId: a.partner, role: a.role, salt, hash, params: { N, r, p } });
+  }
+
   get(username: string): User | undefined {
     const u = this.users.get(username);
     return u ? { username: u.username, partnerId: u.partnerId, role: u.role } : undefined;
@@ -88,6 +127,16 @@ export class UserDirectory {
   list(): User[] {
     return [...this.users.values()].map((u) => ({ username: u.username, partnerId: u.partnerId, role: u.role }));
   }
+}
+
+/** An account as an accounts file holds it: the scrypt hash and its salt (base64), never the password. */
+export interface StoredAccount {
+  readonly username: string;
+  readonly partner: string;
+  readonly role: Role;
+  readonly scrypt: ScryptParams;
+  readonly salt: string;
+  readonly hash: string;
 }
 
 /** A random password for a demo account: 96 bits, base64url (16 characters). */
