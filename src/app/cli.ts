@@ -4,6 +4,8 @@
 
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { formatAuditSummary, verifyAuditLog } from '../coalition/audit.ts';
 import { loadCoalition } from '../coalition/coalition.ts';
@@ -59,6 +61,26 @@ function progress(label: string): { update(done: number, total: number): void; s
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+/** Scratch recording of `serve` without --record: what the time bar scrubs over. */
+export const DEFAULT_RECORD_MAX_AGE_S = 2 * 3600;
+const DEFAULT_RECORD_MAX_BYTES = 512 * 1024 * 1024;
+
+/**
+ * serve's recording: --record FILE (kept), --no-record (none), or by default
+ * a scratch file in the OS temp dir, one per process (two servers never share
+ * a file), kept 2 h and 512 MiB at most, deleted when the server stops.
+ */
+function recordOption(record: string | false | undefined, maxAgeH: number | undefined): { record?: { file: string; maxAgeS?: number; maxBytes?: number; temporary?: boolean } } {
+  if (record === false) return {};
+  if (typeof record === 'string') return { record: { file: record, ...(maxAgeH ? { maxAgeS: maxAgeH * 3600 } : {}) } };
+  return {
+    record: {
+      file: join(tmpdir(), `skyfuse-serve-${process.pid}.sqlite`), maxAgeS: maxAgeH ? maxAgeH * 3600 : DEFAULT_RECORD_MAX_AGE_S,
+      maxBytes: DEFAULT_RECORD_MAX_BYTES, temporary: true,
+    },
+  };
 }
 
 export function buildCli(): Command {
@@ -210,7 +232,8 @@ export function buildCli(): Command {
     .option('--port <n>', 'HTTP port', int('--port'), 8080)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--audit <file>', 'append logins, API tokens and membership changes to this hash-chained audit log (check it with skyfuse audit --verify)')
-    .option('--record <file>', 'record received blocks, tracks and events to this SQLite file (appends a session)')
+    .option('--record <file>', 'record received blocks, tracks and events to this SQLite file (appends a session); default: a scratch file in the temp dir, kept 2 h, deleted at exit (history, export, time bar)')
+    .option('--no-record', 'record nothing (no history, export or time bar)')
     .option('--record-max-age-h <h>', 'delete recorded data older than this many hours', positive('--record-max-age-h'))
     .option('--replay <file>', 'replay a recording (made with --record) instead of the live simulation')
     .option('--speed <x>', 'replay speed: 1 to 60 times real time, or max', '1')
@@ -247,7 +270,7 @@ export function buildCli(): Command {
         demoAccounts: !edge.accountsFile,
         ...(edge.accountsFile ? { accountsFile: edge.accountsFile, operatorSession: false } : {}),
         ...(edge.tls ? { tls: edge.tls } : {}),
-        ...(o.record ? { record: { file: o.record, ...(o.recordMaxAgeH ? { maxAgeS: o.recordMaxAgeH * 3600 } : {}) } } : {}),
+        ...recordOption(o.record as string | false | undefined, o.recordMaxAgeH),
         ...(o.audit ? { auditFile: o.audit } : {}),
         ...(outputs ? { outputs } : {}),
         log: (l) => process.stderr.write(l + '\n'),
@@ -289,6 +312,26 @@ export function buildCli(): Command {
         () => readPassword(`password for ${o.username ?? ''}: `),
       );
       process.stdout.write(lines.map((l) => l + '\n').join(''));
+    });
+
+  program
+    .command('export')
+    .description('Write one partner\'s recorded picture over a window (as it saw it then) to CSV, GeoJSON or KML')
+    .requiredOption('--recording <file>', 'a recording made by serve --record')
+    .requiredOption('--partner <id>', 'the partner whose picture to export')
+    .requiredOption('--from <time>', 'start: ISO 8601 with a zone (2025-06-01T10:00:00Z) or seconds since the epoch')
+    .requiredOption('--to <time>', 'end (exclusive), same forms')
+    .requiredOption('--format <fmt>', 'csv | geojson | kml')
+    .requiredOption('--out <file>', 'file to write (replaced)')
+    .option('--track <id>', 'only this system track')
+    .option('--step <s>', 'at most one frame per this many seconds')
+    .action(async (o: { recording: string; partner: string; from: string; to: string; format: string; out: string; track?: string; step?: string }) => {
+      const { runExport } = await import('./export.ts');
+      const s = runExport(o);
+      for (const w of s.withheld) {
+        process.stderr.write(`warning: ${w.code}: ${new Date(w.fromS * 1000).toISOString()} to ${new Date(w.toS * 1000).toISOString()} withheld (the recording no longer proves which picture ${o.partner} saw then)\n`);
+      }
+      process.stderr.write(`exported ${s.frames} frames, ${s.trackLines} track lines of ${s.tracks} tracks (${s.bytes} bytes) -> ${o.out}\n`);
     });
 
   return program;

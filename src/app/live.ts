@@ -8,6 +8,7 @@
 // administrator through the API) take effect at once, without restart.
 // Swap the simulator for real radars by pointing them at the receivers' ports.
 
+import { rmSync } from 'node:fs';
 import { InProcessBus, type Bus } from '../core/bus.ts';
 import { ErrorCounter } from '../core/errors.ts';
 import { dayStartS, isoDay } from '../core/time.ts';
@@ -45,7 +46,11 @@ export interface LiveOptions {
   /** Append logins, tokens and membership changes to this hash-chained audit log (created if missing). */
   readonly auditFile?: string;
   /** Record every received block, tick, membership change, event and frame to this SQLite file. */
-  readonly record?: { readonly file: string; readonly maxAgeS?: number; readonly maxBytes?: number };
+  readonly record?: {
+    readonly file: string; readonly maxAgeS?: number; readonly maxBytes?: number;
+    /** A scratch recording (serve's default, for the time bar): deleted with its -wal/-shm when the system closes. */
+    readonly temporary?: boolean;
+  };
   /** CAT062 and CoT feeds to partners' systems, each with its partner's picture (src/app/outputs.ts). */
   readonly outputs?: OutputsConfig;
 }
@@ -93,6 +98,14 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
   // config so a recording can rebuild it exactly for replay.
   const chainConfig: ChainConfig = { coalition, startOfDayS: dayStartS(isoDay(nowS)), periodS: 1, reorderWindowS: 1, register: true, fusion: 'audience' };
   const recorder = o.record ? new Recorder({ ...o.record, session: chainConfig, clock, onError: (e) => o.log(e.toLine()) }) : null;
+  if (o.record) {
+    const keep = o.record.maxAgeS !== undefined ? `, keeping ${+(o.record.maxAgeS / 3600).toFixed(2)} h` : '';
+    o.log(`live: recording to ${o.record.file}${keep}${o.record.temporary ? ' (scratch file for the time bar, deleted at exit; --record FILE keeps one, --no-record turns it off)' : ''}`);
+  }
+  const closeRecorder = () => {
+    recorder?.close();
+    if (o.record?.temporary) for (const x of ['', '-wal', '-shm']) rmSync(o.record.file + x, { force: true });
+  };
   const chain = new Chain(chainConfig, {
     errors,
     onFrame: (frame) => {
@@ -118,7 +131,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
   try {
     outputs = o.outputs ? startOutputs(bus, membership, o.outputs, o.log) : null;
   } catch (err) {
-    recorder?.close();
+    closeRecorder();
     await audit?.close();
     throw err;
   }
@@ -181,6 +194,8 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
       // The sensor panel shows each audience's own bias estimates; alerts are computed in the server per audience.
       registrationOf: (key) => fusion.registrationOf(key),
       feedStatsOf: () => chain.decoder.feedStats().sensors,
+      // History, export and the time bar read the recording (src/serve/routes/history.ts).
+      ...(o.record ? { recording: { file: o.record.file } } : {}),
       ...(o.operatorSession === false ? {} : { operator: { token: o.token ?? generateToken(), partnerId: tokenPartner, name: `demo-${tokenPartner.toLowerCase()}` } }),
     });
   } catch (err) {
@@ -189,7 +204,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
     await outputs?.close();
     for (const s of senders.values()) await s.close();
     for (const r of receivers.values()) await r.close();
-    recorder?.close();
+    closeRecorder();
     await audit?.close();
     throw err;
   }
@@ -208,7 +223,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
       await server.close();
       for (const s of senders.values()) await s.close();
       for (const r of receivers.values()) await r.close();
-      recorder?.close();
+      closeRecorder();
       await audit?.close();
       await bus.close();
     },
