@@ -170,7 +170,7 @@ test('a TAK server that is down: the CoT feed retries with doubling waits, logs 
   const bus = new InProcessBus();
   const m = new Membership(coalition);
   const lines: string[] = [];
-  const outputs = startOutputs(bus, m, { cot: [{ partner: 'EGY', host: '127.0.0.1', port, tls: false }], cotReconnectS: 0.05, cotMaxReconnectS: 0.2 }, (l) => lines.push(l));
+  const outputs = startOutputs(bus, m, { cot: [{ partner: 'EGY', host: '127.0.0.1', port, tls: false }], cotReconnectS: 0.05, cotMaxReconnectS: 0.2, cotStableS: 0.1 }, (l) => lines.push(l));
   let tak: Awaited<ReturnType<typeof tcpListener>> | undefined;
   try {
     await new Promise((r) => setTimeout(r, 800));
@@ -182,6 +182,7 @@ test('a TAK server that is down: the CoT feed retries with doubling waits, logs 
     await until(() => outputs.stats()[0]!.connects === 1, 'the feed connects once the server is up');
     bus.publish('tracks', frameFor(m.audienceOf('EGY')!.key, T0 + 1, [track({ id: 'T1' })]));
     await until(() => tak!.text().includes('</event>'), 'an event');
+    await until(() => lines.some((l) => l.includes('stayed up')), 'the connection counts as made');
   } finally {
     await outputs.close();
     await tak?.close();
@@ -193,5 +194,5 @@ test('a TAK server that is down: the CoT feed retries with doubling waits, logs 
   const errors = lines.filter((l) => l.includes('SKY_OUTPUT_COT'));
   assert.equal(errors.length, 1, lines.join('\n'));
   assert.match(errors[0]!, /ECONNREFUSED/);
-  assert.ok(lines.some((l) => new RegExp(`connected after ${s.failed} failed attempts`).test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => new RegExp(`connected \\(and stayed up\\) after ${s.failed} failed attempts`).test(l)), lines.join('\n'));
 });

@@ -41,6 +41,8 @@ export interface OutputsConfig {
   /** First reconnection wait of a CoT feed, s (default 1, doubling to cotMaxReconnectS, default 30). */
   readonly cotReconnectS?: number;
   readonly cotMaxReconnectS?: number;
+  /** Seconds a CoT connection must stay up to count as made (default 5; see CotFeedOptions.stableS). */
+  readonly cotStableS?: number;
 }
 
 /** What membership the outputs need (src/serve/membership.ts's Membership has it). */
@@ -162,7 +164,7 @@ class Output {
   }
 
   private connected(): void {
-    if (this.streak > 0) this.log(`outputs: cot to ${this.partner} at ${this.target}: connected after ${this.streak} failed attempts`);
+    if (this.streak > 0) this.log(`outputs: cot to ${this.partner} at ${this.target}: connected (and stayed up) after ${this.streak} failed attempts`);
     this.streak = 0;
   }
 
@@ -247,6 +249,7 @@ export function startOutputs(bus: Bus, membership: OutputMembership, cfg: Output
       uidPrefix: `skyfuse.${t.partner}`,
       reconnectS: cfg.cotReconnectS ?? 1,
       maxReconnectS: cfg.cotMaxReconnectS ?? 30,
+      stableS: cfg.cotStableS ?? 5,
       onError: report,
       onConnect: connected,
     }), log));

@@ -90,8 +90,14 @@ export interface CotFeedOptions {
   readonly maxReconnectS?: number;
   /** Bytes queued in the socket above which whole frames are dropped (default 4 MiB): a slow TAK server never grows our memory. */
   readonly maxBufferedBytes?: number;
+  /**
+   * Seconds a connection must stay up to count as a success (default 5): a
+   * TLS 1.3 server that refuses our client certificate closes the
+   * connection just after the handshake, which is a failure, not a success.
+   */
+  readonly stableS?: number;
   readonly onError?: (e: SkyError) => void;
-  /** Called after each successful connection (TLS: after the handshake). */
+  /** Called when a connection has stayed up `stableS` (the server took us). */
   readonly onConnect?: () => void;
 }
 
@@ -107,6 +113,7 @@ export class CotFeed {
   private connected = false;
   private closed = false;
   private timer: NodeJS.Timeout | null = null;
+  private stableTimer: NodeJS.Timeout | null = null;
   private readonly unsub: () => void;
   private backoffS: number;
   private audience: string | undefined;
@@ -126,11 +133,18 @@ export class CotFeed {
 
   private connect(): void {
     if (this.closed) return;
+    let connectedAtMs: number | null = null;
+    let stable = false;
+    let errored = false;
     const onConnect = () => {
       this.connected = true;
       this.stats.connects++;
-      this.backoffS = this.o.reconnectS ?? 1;
-      this.o.onConnect?.();
+      connectedAtMs = Date.now();
+      this.stableTimer = setTimeout(() => {
+        stable = true;
+        this.backoffS = this.o.reconnectS ?? 1;
+        this.o.onConnect?.();
+      }, (this.o.stableS ?? 5) * 1000);
     };
     const s = this.o.tls
       ? tlsConnect({ host: this.o.host, port: this.o.port, ...this.o.tls }, onConnect)
@@ -138,6 +152,8 @@ export class CotFeed {
     this.socket = s;
     s.setNoDelay(true);
     s.on('error', (err) => {
+      if (this.closed) return;
+      errored = true;
       this.stats.failures++;
       this.o.onError?.(new SkyError('SKY_OUTPUT_COT', `CoT feed to ${this.o.host}:${this.o.port}: ${err.message}; retrying in ${this.backoffS} s`));
     });
@@ -145,8 +161,14 @@ export class CotFeed {
     s.on('data', () => {});
     s.on('close', () => {
       this.connected = false;
+      if (this.stableTimer) clearTimeout(this.stableTimer);
       if (this.socket === s) this.socket = null;
       if (this.closed) return;
+      if (connectedAtMs !== null && !stable && !errored) {
+        this.stats.failures++;
+        this.o.onError?.(new SkyError('SKY_OUTPUT_COT',
+          `CoT feed to ${this.o.host}:${this.o.port}: the server closed the connection ${Date.now() - connectedAtMs} ms after it opened (a TAK server does this when it refuses our client certificate); retrying in ${this.backoffS} s`));
+      }
       const waitS = this.backoffS;
       this.backoffS = Math.min(this.backoffS * 2, this.o.maxReconnectS ?? 30);
       this.timer = setTimeout(() => this.connect(), waitS * 1000);
@@ -203,6 +225,7 @@ export class CotFeed {
     this.closed = true;
     this.unsub();
     if (this.timer) clearTimeout(this.timer);
+    if (this.stableTimer) clearTimeout(this.stableTimer);
     const s = this.socket;
     this.socket = null;
     this.connected = false;
