@@ -186,3 +186,70 @@ describe('alert center: one audience never sees another audience\'s inputs', () 
     assert.equal(c.of('K2')!.list('AAA').length, 0, 'a forgotten audience starts afresh');
   });
 });
+
+describe('stale feed', () => {
+  const ADSB2: Sensor = { ...ADSB, id: 'BBB-ADSB', partnerId: 'BBB' };
+  const feeds = (f: Record<string, number | null>) =>
+    Object.fromEntries(Object.entries(f).map(([id, t]) => [id, { records: t === null ? 0 : 100, lastDataS: t === null ? null : T0 + t }]));
+
+  test('an ADS-B feed that stops while another continues raises a sensor-outage (stale feed) after 10 s; its data back clears it', () => {
+    const a = new AudienceAlerts([ADSB, ADSB2]);
+    // Both flowing: nothing.
+    for (let dt = 0; dt <= 5; dt++) assert.equal(a.onFrame(frame(dt, []), feeds({ 'AAA-ADSB': dt, 'BBB-ADSB': dt })), false);
+    // AAA-ADSB stops at 5 s; BBB goes on. 10 s behind is still fine; 11 s is stale.
+    assert.equal(a.onFrame(frame(15, []), feeds({ 'AAA-ADSB': 5, 'BBB-ADSB': 15 })), false);
+    assert.equal(a.onFrame(frame(16, []), feeds({ 'AAA-ADSB': 5, 'BBB-ADSB': 16 })), true);
+    const l = a.list('AAA');
+    assert.equal(l.length, 1);
+    assert.deepEqual([l[0]!.kind, l[0]!.sensorId, l[0]!.state, l[0]!.timeS], ['sensor-outage', 'AAA-ADSB', 'active', T0 + 16]);
+    assert.equal(l[0]!.text, 'AAA-ADSB (adsb) stale feed: no data for 11 s while other feeds continue (> 10 s)');
+    assert.deepEqual(a.sensorHealth().map((h) => [h.sensorId, h.status]), [['AAA-ADSB', 'outage'], ['BBB-ADSB', 'unknown']]);
+    // Still stale: no second alert.
+    assert.equal(a.onFrame(frame(30, []), feeds({ 'AAA-ADSB': 5, 'BBB-ADSB': 30 })), false);
+    assert.equal(a.list('AAA').length, 1);
+    // Data again: cleared.
+    assert.equal(a.onFrame(frame(31, []), feeds({ 'AAA-ADSB': 31, 'BBB-ADSB': 31 })), true);
+    assert.deepEqual(a.list('AAA').map((x) => [x.state, x.clearedWhy]), [['cleared', 'data flowing again']]);
+  });
+
+  test('no alert when every feed stops together, for a feed never heard, or for a sensor not granted', () => {
+    const a = new AudienceAlerts([ADSB, ADSB2]);
+    a.onFrame(frame(0, []), feeds({ 'AAA-ADSB': 0, 'BBB-ADSB': 0 }));
+    // The whole input stopped (a replay paused, a network cut): nothing says one feed is stale.
+    assert.equal(a.onFrame(frame(60, []), feeds({ 'AAA-ADSB': 0, 'BBB-ADSB': 0 })), false);
+    // BBB never sent a record; a third, ungranted feed races ahead: neither counts.
+    const b = new AudienceAlerts([ADSB, ADSB2]);
+    assert.equal(b.onFrame(frame(60, []), feeds({ 'AAA-ADSB': 0, 'BBB-ADSB': null, 'CCC-ADSB': 60 })), false);
+    assert.deepEqual(b.list('AAA'), []);
+  });
+
+  test('a radar feed is stale after max(10 s, 2.5 rotations); one already in north-marker outage gets no second alert', () => {
+    const slow: Sensor = { ...PSR, id: 'BBB-P2', rotationS: 12 };
+    const a = new AudienceAlerts([ADSB, slow]);
+    a.onNorthMarker('BBB-P2', T0);
+    a.onFrame(frame(0, []), feeds({ 'AAA-ADSB': 0, 'BBB-P2': 0 }));
+    // 12 s rotation: 30 s limit, not 10.
+    a.onNorthMarker('BBB-P2', T0 + 24);
+    assert.equal(a.onFrame(frame(25, []), feeds({ 'AAA-ADSB': 25, 'BBB-P2': 0 })), false);
+    assert.equal(a.onFrame(frame(31, []), feeds({ 'AAA-ADSB': 31, 'BBB-P2': 0 })), true);
+    assert.match(a.list('AAA')[0]!.text, /^BBB-P2 \(psr\+ssr\) stale feed: no data for 31 s while other feeds continue \(> 30 s\)$/);
+    // A radar whose north markers stopped too is reported once, by the north-marker rule.
+    const b = new AudienceAlerts([ADSB, slow]);
+    b.onNorthMarker('BBB-P2', T0);
+    b.onFrame(frame(0, []), feeds({ 'AAA-ADSB': 0, 'BBB-P2': 0 }));
+    b.onFrame(frame(31, []), feeds({ 'AAA-ADSB': 31, 'BBB-P2': 0 }));
+    b.onFrame(frame(40, []), feeds({ 'AAA-ADSB': 40, 'BBB-P2': 0 }));
+    assert.deepEqual(b.list('AAA').map((x) => x.text.includes('north marker')), [true]);
+  });
+
+  test('AlertCenter passes the counters to the frame\'s audience only', () => {
+    const c = new AlertCenter((k) => (k === 'K1' ? [ADSB, ADSB2] : k === 'K2' ? [ADSB] : undefined));
+    c.onFrame(frame(0, [], 'K1'), feeds({ 'AAA-ADSB': 0, 'BBB-ADSB': 0 }));
+    c.onFrame(frame(0, [], 'K2'), feeds({ 'AAA-ADSB': 0, 'BBB-ADSB': 0 }));
+    assert.equal(c.onFrame(frame(20, [], 'K1'), feeds({ 'AAA-ADSB': 0, 'BBB-ADSB': 20 })), true);
+    // K2 is granted only AAA-ADSB: no other feed of its own to compare with.
+    assert.equal(c.onFrame(frame(20, [], 'K2'), feeds({ 'AAA-ADSB': 0, 'BBB-ADSB': 20 })), false);
+    assert.equal(c.of('K1')!.list('AAA').length, 1);
+    assert.equal(c.of('K2')!.list('AAA').length, 0);
+  });
+});

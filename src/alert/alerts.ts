@@ -23,6 +23,13 @@
 //   OUTAGE_ROTATIONS antenna rotations (counted from the first data this
 //   audience saw); its next north marker clears it. Time is the audience's
 //   data time (frame time), so replays and tests are deterministic.
+// - sensor-outage, stale feed: a granted sensor's feed (ADS-B or radar
+//   records, from the ingest counters) whose latest data time lags the
+//   newest of the audience's other granted feeds by more than
+//   STALE_FEED_S (a radar: at least OUTAGE_ROTATIONS rotations): its data
+//   stopped while others continue. A feed never heard is not judged (the
+//   north-marker rule covers radars); a radar already in north-marker
+//   outage gets no second alert. Cleared when its data catches up.
 
 import type { Sensor, SkyEvent, SystemTrack, TrackFrame } from '../core/types.ts';
 
@@ -37,6 +44,8 @@ export const EMERGENCY_CODES: Readonly<Record<string, string>> = {
 };
 /** A radar silent for more than this many rotations is in outage. */
 export const OUTAGE_ROTATIONS = 2.5;
+/** A feed whose data lags the audience's other feeds by more than this is stale (s of data time). */
+export const STALE_FEED_S = 10;
 /** Inside this fraction of a radar's range a track is "well inside coverage". */
 export const LOST_COVERAGE_FRACTION = 0.8;
 /** Tracks ending below this height (about FL040) are not alerted as lost. */
@@ -80,6 +89,13 @@ export interface SensorHealth {
   readonly status: 'ok' | 'outage' | 'unknown';
 }
 
+/** A sensor's ingest counters as the alerts need them (PlotDecoder.feedStats). */
+export interface FeedCounters {
+  readonly records: number;
+  /** Data time of the sensor's latest report (epoch s), or null. */
+  readonly lastDataS: number | null;
+}
+
 interface TrackMemo {
   last: SystemTrack;
   confirmedEver: boolean;
@@ -112,6 +128,7 @@ export class AudienceAlerts {
   private readonly lastNorthS = new Map<string, number>();
   private readonly lastUsedS = new Map<string, number>();
   private readonly outage = new Map<string, MutableAlert>();
+  private readonly stale = new Map<string, MutableAlert>();
   private startS: number | null = null;
   private nowS = -Infinity;
   private seq = 0;
@@ -123,8 +140,11 @@ export class AudienceAlerts {
     this.radars = sensors.filter((s) => s.rotationS !== null && s.rotationS > 0);
   }
 
-  /** Returns true when an alert was raised or cleared. */
-  onFrame(f: TrackFrame): boolean {
+  /**
+   * Returns true when an alert was raised or cleared. `feeds`: the ingest
+   * counters by sensor id (any sensor; only granted ones are read).
+   */
+  onFrame(f: TrackFrame, feeds?: Readonly<Record<string, FeedCounters>>): boolean {
     this.changed = false;
     this.advance(f.timeS);
     const seen = new Set<string>();
@@ -153,6 +173,7 @@ export class AudienceAlerts {
       this.trackEnded(m, f.timeS);
     }
     this.checkOutages(f.timeS);
+    if (feeds) this.checkFeeds(feeds, f.timeS);
     this.prune(f.timeS);
     return this.changed;
   }
@@ -192,7 +213,7 @@ export class AudienceAlerts {
       const used = this.lastUsedS.get(s.id);
       const last = north === undefined ? used : used === undefined ? north : Math.max(north, used);
       const radar = s.rotationS !== null && s.rotationS > 0;
-      const status = this.outage.has(s.id) ? 'outage' : (radar ? north !== undefined : last !== undefined) ? 'ok' : 'unknown';
+      const status = this.outage.has(s.id) || this.stale.has(s.id) ? 'outage' : (radar ? north !== undefined : last !== undefined) ? 'ok' : 'unknown';
       return { sensorId: s.id, lastSeenS: last ?? null, status };
     });
   }
@@ -271,7 +292,7 @@ export class AudienceAlerts {
     if (t.altM === null || t.altM < LOST_MIN_ALT_M) return false;
     const transponding = t.mode3a !== null || t.icao24 !== null;
     for (const s of this.radars) {
-      if (this.outage.has(s.id)) continue;
+      if (this.outage.has(s.id) || this.stale.has(s.id)) continue;
       const primary = s.kind === 'psr' || s.kind === 'psr+ssr';
       if (!transponding && !primary) continue;
       const rangeM = transponding ? s.maxRangeM : (s.psrMaxRangeM ?? s.maxRangeM);
@@ -292,6 +313,39 @@ export class AudienceAlerts {
         latDeg: s.latRad / DEG, lonDeg: s.lonRad / DEG,
         text: `${s.id} (${s.kind}) silent: no north marker for ${Math.round(nowS - since)} s (${heard ? '' : 'never heard; '}> ${OUTAGE_ROTATIONS} rotations of ${s.rotationS} s)`,
       }));
+    }
+  }
+
+  /** The stale-feed rule: see the header. */
+  private checkFeeds(feeds: Readonly<Record<string, FeedCounters>>, nowS: number): void {
+    const last: [Sensor, number][] = [];
+    for (const s of this.granted.values()) {
+      const f = feeds[s.id];
+      if (f && f.records > 0 && f.lastDataS !== null) last.push([s, f.lastDataS]);
+    }
+    // The newest and second newest data times: each feed is judged against the newest of the others.
+    let first = -Infinity;
+    let second = -Infinity;
+    for (const [, t] of last) {
+      if (t > first) [first, second] = [t, first];
+      else if (t > second) second = t;
+    }
+    for (const [s, t] of last) {
+      const othersS = t === first ? second : first;
+      const radar = s.rotationS !== null && s.rotationS > 0;
+      const limitS = radar ? Math.max(STALE_FEED_S, OUTAGE_ROTATIONS * s.rotationS!) : STALE_FEED_S;
+      const lagS = othersS - t;
+      const a = this.stale.get(s.id);
+      if (a && lagS <= limitS) {
+        this.stale.delete(s.id);
+        this.clear(a, nowS, 'data flowing again');
+      } else if (!a && lagS > limitS && !this.outage.has(s.id)) {
+        this.stale.set(s.id, this.raise({
+          kind: 'sensor-outage', severity: 'warning', timeS: nowS, trackId: null, sensorId: s.id, code: null,
+          latDeg: s.latRad / DEG, lonDeg: s.lonRad / DEG,
+          text: `${s.id} (${s.kind}) stale feed: no data for ${Math.round(lagS)} s while other feeds continue (> ${limitS} s)`,
+        }));
+      }
     }
   }
 
@@ -334,10 +388,10 @@ export class AlertCenter {
     return a;
   }
 
-  /** Returns true when the frame's audience has a new or cleared alert. */
-  onFrame(f: TrackFrame): boolean {
+  /** Returns true when the frame's audience has a new or cleared alert. `feeds`: ingest counters by sensor, when known. */
+  onFrame(f: TrackFrame, feeds?: Readonly<Record<string, FeedCounters>>): boolean {
     if (f.audience === undefined) return false;
-    return this.of(f.audience)?.onFrame(f) ?? false;
+    return this.of(f.audience)?.onFrame(f, feeds) ?? false;
   }
 
   /** Returns the keys of audiences whose alerts changed. */

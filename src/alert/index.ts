@@ -1,10 +1,11 @@
 // Alert: what an operator must look at now, computed per releasability
 // audience from that audience's own track frames and the health events of
 // the sensors it is granted (emergency squawks, new unknown aircraft, lost
-// tracks, radar outages). It never reads another audience's frames, never
-// sees an event of a sensor not granted, never publishes on the bus and
-// never changes a track: acknowledging only marks what a partner has seen.
+// tracks, radar outages, stale feeds). It never reads another audience's
+// frames, never sees an event or feed of a sensor not granted, never
+// publishes on the bus and never changes a track: acknowledging only marks
+// what a partner has seen.
 export {
-  AlertCenter, AudienceAlerts, EMERGENCY_CODES, OUTAGE_ROTATIONS, LOST_COVERAGE_FRACTION, LOST_MIN_ALT_M,
-  type Alert, type AlertKind, type AlertSeverity, type AlertState, type AlertView, type SensorHealth,
+  AlertCenter, AudienceAlerts, EMERGENCY_CODES, OUTAGE_ROTATIONS, LOST_COVERAGE_FRACTION, LOST_MIN_ALT_M, STALE_FEED_S,
+  type Alert, type FeedCounters, type AlertKind, type AlertSeverity, type AlertState, type AlertView, type SensorHealth,
 } from './alerts.ts';

@@ -642,7 +642,8 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
     }
     latest.set(frame.audience, frame);
     fanout.publish(frame.audience, frame);
-    const alertsChanged = alerts.onFrame(frame);
+    // The ingest counters feed the stale-feed rule (only the audience's granted sensors are read).
+    const alertsChanged = alerts.onFrame(frame, opts.feedStatsOf?.());
     for (const c of clients) {
       if (c.key !== frame.audience || !stillEntitled(c)) continue;
       sendFrame(c);
