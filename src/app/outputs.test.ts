@@ -196,3 +196,29 @@ test('a TAK server that is down: the CoT feed retries with doubling waits, logs 
   assert.match(errors[0]!, /ECONNREFUSED/);
   assert.ok(lines.some((l) => new RegExp(`connected \\(and stayed up\\) after ${s.failed} failed attempts`).test(l)), lines.join('\n'));
 });
+
+test('--cat062-out to a multicast group reaches a member of the group on loopback', async (t) => {
+  const group = '239.255.62.3';
+  const blocks: DataBlock[] = [];
+  const rx = new UdpReceiver({ port: 0, multicastGroup: group, multicastInterface: '127.0.0.1' }, (b) => blocks.push(b), (e) => assert.fail(e.toLine()));
+  let port: number;
+  try {
+    ({ port } = await rx.start());
+  } catch (e) {
+    if (e instanceof SkyError && e.code === 'SKY_UDP_BIND') return t.skip(`kernel refused multicast on lo: ${e.message}`);
+    throw e;
+  }
+  const bus = new InProcessBus();
+  const m = new Membership(coalition);
+  const outputs = startOutputs(bus, m, { cat062: [parseCat062Out(`JOR=${group}:${port}`)], multicastInterface: '127.0.0.1', sdps: { sac: 3, sic: 4 } }, () => {});
+  try {
+    bus.publish('tracks', frameFor(m.audienceOf('JOR')!.key, T0, [track({ id: 'T1' }), track({ id: 'T2' })]));
+    await until(() => blocks.length === 3, 'status, one CAT062 block, end of batch');
+  } finally {
+    await outputs.close();
+    await rx.close();
+  }
+  const recs = decode(blocks);
+  assert.deepEqual(recs.map((r) => r['cat']), [65, 62, 62, 65]);
+  assert.deepEqual(recs[1]!['I062/010'], { SAC: 3, SIC: 4 });
+});
