@@ -252,7 +252,7 @@ test("CoT: Cyprus's events parse strictly, each is a confirmed track of its pict
   const expected = r.frames.get(r.cypKey)!.filter((f) => f.timeS < r.withdrawS && Date.parse(iso(f.timeS)) >= Date.parse(cyp[0]!.event['time']!))
     .reduce((n, f) => n + f.tracks.filter((x) => x.status !== 'tentative').length, 0);
   assert.equal(cyp.length, expected);
-  assert.ok(r.cypCutMs < 200, `Cyprus's TAK connection was cut ${r.cypCutMs} ms after the withdrawal`);
+  assert.ok(r.cypCutMs < 500, `Cyprus's TAK connection was cut ${r.cypCutMs} ms after the withdrawal`);
   const point = (e: ParsedCot) => [Number(e.point['lat']), Number(e.point['lon'])] as const;
   const egyJordanOnly = egy.filter((e) => e.event['type'] !== 't-x-d-d' && onlyJordanSees(...point(e))).length;
   assert.ok(egyJordanOnly >= 20, `${egyJordanOnly} CoT events to Egypt where only Jordan's radars see (the check can fail)`);
