@@ -18,6 +18,8 @@ import { Chain, Recorder, type ChainConfig, type RecordableEvent } from '../reco
 import { AuditLog } from '../coalition/audit.ts';
 import { Membership, generateToken, startServer } from '../serve/index.ts';
 import { demoUsers, loadAccounts, type DemoAccount } from './accounts.ts';
+import { withdrawalPolicy } from '../coalition/coalition.ts';
+import { purgeSensorBlocks } from '../record/purge.ts';
 import { startOutputs, type Outputs, type OutputsConfig } from './outputs.ts';
 
 export type { DemoAccount } from './accounts.ts';
@@ -120,6 +122,30 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
   const fusion = chain.fusion!;
   const audit = o.auditFile ? await AuditLog.open(o.auditFile) : null;
   const membership = new Membership(coalition, fusion);
+  // Coalition file "withdrawal": "purge": a withdrawing partner's sensors are
+  // no longer recorded, and what was recorded of them is deleted at once.
+  const unrecorded = new Set<string>();
+  if (recorder && o.record && withdrawalPolicy(coalition) === 'purge') {
+    const file = o.record.file;
+    membership.onChange((c) => {
+      if (c.releases) return;
+      const sensors = coalition.sensors.filter((s) => s.partnerId === c.partnerId).map((s) => s.id);
+      if (c.to !== 'withdrawn') {
+        for (const id of sensors) unrecorded.delete(id);
+        return;
+      }
+      for (const id of sensors) unrecorded.add(id);
+      recorder.commit();
+      try {
+        const r = purgeSensorBlocks(file, sensors);
+        o.log(`live: partner ${c.partnerId} withdrew: purged ${r.blocks} recorded block(s) of ${sensors.join(', ')} from ${file}`);
+        audit?.append('data-purge', null, { partner: c.partnerId, sensors, blocks: r.blocks, bytes: r.bytes, file, cause: 'withdrawal, coalition policy purge' })
+          .catch((err: Error) => o.log(`live: SKY_AUDIT_WRITE ${err.message}`));
+      } catch (err) {
+        o.log(`live: SKY_RECORD_PURGE partner ${c.partnerId}: ${(err as Error).message}`);
+      }
+    });
+  }
   membership.onChange((c) => {
     // A release-policy change is an input of the chain too: replay applies it (Chain.setReleases).
     if (c.releases) recorder?.recordEvent({ kind: 'policy-change', timeS: clock(), partnerId: c.partnerId, releases: c.releases.after } as RecordableEvent);
@@ -143,7 +169,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
     const rx = new UdpReceiver(
       { port: 0, host: '127.0.0.1', clock },
       (block) => {
-        recorder?.recordBlock(block, s.id);
+        if (!unrecorded.has(s.id)) recorder?.recordBlock(block, s.id);
         chain.block(block);
       },
       (e) => errors.add(e.code, `${e.code}: ${e.message}`),

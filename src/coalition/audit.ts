@@ -44,6 +44,7 @@ export type AuditKind =
   | 'token-revoked'
   | 'policy-change'
   | 'membership-change'
+  | 'data-purge'
   | 'export'
   | 'audit-recovered';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCoalition, parseCoalition, coalitionToJson, SensorDirectory } from './coalition.ts';
+import { loadCoalition, parseCoalition, parseReleases, coalitionToJson, SensorDirectory, withdrawalPolicy } from './coalition.ts';
 import { SkyError } from '../core/errors.ts';
 
 const good = () => ({
@@ -80,4 +80,37 @@ test('files: missing file and bad JSON give their own codes with a line', () => 
   assert.match(codeOf(() => loadCoalition(f)), /^SKY_COALITION_JSON: .*c\.json line 3: not valid JSON/);
   writeFileSync(f, JSON.stringify(good()));
   assert.equal(loadCoalition(f).sensors.length, 2);
+});
+
+test('withdrawal policy: keep by default, purge when the file says so, anything else refused with its path', () => {
+  assert.equal(withdrawalPolicy(parseCoalition(good())), 'keep');
+  const c = parseCoalition({ ...good(), withdrawal: 'purge' });
+  assert.equal(withdrawalPolicy(c), 'purge');
+  assert.equal((coalitionToJson(c) as { withdrawal?: string }).withdrawal, 'purge', 'written back as read');
+  assert.equal(withdrawalPolicy(parseCoalition(coalitionToJson(c))), 'purge');
+  assert.match(codeOf(() => parseCoalition({ ...good(), withdrawal: 'delete' })), /^SKY_COALITION_INVALID: withdrawal must be keep or purge/);
+});
+
+test('release rules edited live are checked like the file: SKY_POLICY_INVALID with the JSON path', () => {
+  const c = parseCoalition(good());
+  const owner = c.partners[0]!.id;
+  const own = c.sensors.find((s) => s.partnerId === owner)!.id;
+  const other = c.sensors.find((s) => s.partnerId !== owner)!.id;
+  assert.equal(parseReleases(c, owner, { releases: null }), null);
+  const rules = parseReleases(c, owner, { releases: [{ to: ['*'], sensors: [own], content: 'position', withholdInside: [[[30, 31], [31, 31], [31, 32]]] }] })!;
+  assert.deepEqual({ ...rules[0]!, withholdInside: rules[0]!.withholdInside[0]!.length }, { to: ['*'], sensors: [own], content: 'position', withholdInside: 3 });
+  assert.ok(Math.abs(rules[0]!.withholdInside[0]![0]![0] - (30 * Math.PI) / 180) < 1e-12, 'degrees in, radians inside');
+  const bad = (body: unknown) => {
+    try {
+      parseReleases(c, owner, body);
+    } catch (e) {
+      return `${(e as SkyError).code} ${(e as { path?: string }).path}`;
+    }
+    return 'accepted';
+  };
+  assert.equal(bad({ releases: [{ to: [owner], sensors: [other] }] }), 'SKY_POLICY_INVALID releases[0].sensors');
+  assert.equal(bad({ releases: [{ to: ['NOPE'] }] }), 'SKY_POLICY_INVALID releases[0].to');
+  assert.equal(bad({ releases: [{ to: ['*'], content: 'all' }] }), 'SKY_POLICY_INVALID releases[0].content');
+  assert.equal(bad({ releases: 'all' }), 'SKY_POLICY_INVALID releases');
+  assert.equal(bad(null), 'SKY_POLICY_INVALID (root)');
 });

@@ -58,7 +58,23 @@ const sensorSchema = z.object({
 const coalitionSchema = z.object({
   partners: z.array(partnerSchema, { error: 'must be an array' }).min(1, { error: 'must name at least one partner' }),
   sensors: z.array(sensorSchema, { error: 'must be an array' }),
+  withdrawal: z.enum(['keep', 'purge'], { error: 'must be keep or purge' }).optional(),
 });
+
+/**
+ * What happens to a withdrawing partner's recorded raw data (coalition file,
+ * optional top-level `"withdrawal"`): "keep" (the default) leaves it in the
+ * recording; "purge" deletes its sensors' raw blocks from the recording at
+ * the moment of withdrawal (src/record/purge.ts) and records none after.
+ */
+export type WithdrawalPolicy = 'keep' | 'purge';
+// Kept beside the Coalition (whose type is shared by every stage) rather than in it.
+const withdrawalOfCoalition = new WeakMap<Coalition, WithdrawalPolicy>();
+
+/** The coalition file's withdrawal policy ("keep" when it says nothing, or for a coalition not read from a file). */
+export function withdrawalPolicy(c: Coalition): WithdrawalPolicy {
+  return withdrawalOfCoalition.get(c) ?? 'keep';
+}
 
 type RawCoalition = z.infer<typeof coalitionSchema>;
 
@@ -81,7 +97,9 @@ export function parseCoalition(json: unknown, file = 'coalition.json'): Coalitio
     const msg = missing ? 'is required' : issue.message;
     throw invalid(file, issue.path, msg);
   }
-  return toCoalition(res.data, file);
+  const c = toCoalition(res.data, file);
+  if (res.data.withdrawal) withdrawalOfCoalition.set(c, res.data.withdrawal);
+  return c;
 }
 
 function valueAt(json: unknown, path: readonly PropertyKey[]): unknown {
@@ -228,6 +246,7 @@ export function loadCoalition(file: string): Coalition {
 /** The contract's JSON form of a coalition (degrees), as `sim` writes it and the API serves it. */
 export function coalitionToJson(c: Coalition): object {
   return {
+    ...(withdrawalOfCoalition.has(c) ? { withdrawal: withdrawalPolicy(c) } : {}),
     partners: c.partners.map((p) => ({
       id: p.id,
       name: p.name,

@@ -1,0 +1,66 @@
+// Purge on a real SQLite recording written by the Recorder: the withdrawn
+// partner's blocks are gone (not readable, and their bytes are nowhere in
+// the database file or its WAL any more), everything else is untouched, and
+// the Recorder appending to the same file goes on working.
+
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadScenario } from '../sim/index.ts';
+import type { ChainConfig } from './chain.ts';
+import { purgeSensorBlocks } from './purge.ts';
+import { Recorder } from './recorder.ts';
+import { RecordingReader } from './replay.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'skyfuse-purge-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const session: ChainConfig = { coalition: loadScenario('small').coalition, startOfDayS: 0, periodS: 1, reorderWindowS: 1, register: false, fusion: 'audience' };
+
+/** A 64-byte block whose content is a marker unique to (sensor, k): easy to search the file for. */
+const block = (sensor: string, k: number) => Buffer.from(`<<${sensor}:${String(k).padStart(4, '0')}>>`.padEnd(64, '#'));
+
+function fileHas(file: string, needle: Buffer): boolean {
+  for (const f of [file, `${file}-wal`]) if (existsSync(f) && readFileSync(f).includes(needle)) return true;
+  return false;
+}
+
+test('purging a partner\'s sensors deletes exactly their recorded blocks, leaves no copy in the file or WAL, and recording goes on', () => {
+  const file = join(dir, 'rec.db');
+  let t = 1.7e9;
+  const rec = new Recorder({ file, session, clock: () => t });
+  for (let k = 0; k < 200; k++) {
+    t += 0.1;
+    for (const s of ['GRC-1', 'GRC-2', 'EGY-1']) rec.recordBlock({ bytes: block(s, k), offset: -1, source: `udp:127.0.0.1:${s}`, receivedS: t }, s);
+    if (k % 50 === 0) rec.recordBlock({ bytes: block('FILE', k), offset: -1, source: 'plots.ast', receivedS: t }, null);
+    rec.recordTick(t);
+  }
+  rec.commit();
+  assert.ok(fileHas(file, block('GRC-1', 7)), 'the marker is findable before the purge (the search can fail)');
+
+  const r = purgeSensorBlocks(file, ['GRC-1', 'GRC-2']);
+  assert.deepEqual(r, { blocks: 400, bytes: 400 * 64, unattributed: 4 });
+
+  // The recorder on the same file goes on.
+  t += 0.1;
+  rec.recordBlock({ bytes: block('EGY-1', 999), offset: -1, source: 'udp:127.0.0.1:EGY-1', receivedS: t }, 'EGY-1');
+  rec.close();
+
+  const reader = new RecordingReader(file);
+  const blocks = [...reader.blocks()];
+  const ticks = [...reader.inputs()].filter((i) => i.kind === 'tick').length;
+  reader.close();
+  const bySensor = new Map<string | null, number>();
+  for (const b of blocks) bySensor.set(b.sensorId, (bySensor.get(b.sensorId) ?? 0) + 1);
+  assert.deepEqual(Object.fromEntries(bySensor), { 'EGY-1': 201, null: 4 });
+  assert.equal(ticks, 200, 'ticks and other inputs are untouched');
+  for (const k of [0, 7, 123, 199]) {
+    assert.ok(!fileHas(file, block('GRC-1', k)), `GRC-1 block ${k} is gone from the file and WAL`);
+    assert.ok(!fileHas(file, block('GRC-2', k)), `GRC-2 block ${k} is gone from the file and WAL`);
+  }
+  assert.ok(fileHas(file, block('EGY-1', 123)), "the other partner's blocks are still there");
+
+  // Purging again finds nothing; an unknown sensor is not an error.
+  assert.deepEqual(purgeSensorBlocks(file, ['GRC-1', 'NOPE']), { blocks: 0, bytes: 0, unattributed: 4 });
+});
