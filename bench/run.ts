@@ -69,3 +69,6 @@ await import('./asterix.ts');
 
 // Recording: what the SQLite recorder keeps up with, and what it costs the tracking loop.
 await import('./record.ts');
+
+// The operations room in headless chromium at 1,000 and 10,000 tracks, skyfuse.v1 JSON (baseline) vs v2 binary deltas.
+await import('./ui.ts');

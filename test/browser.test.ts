@@ -131,7 +131,18 @@ describe('operations-room page in chromium', { skip: chromiumMissing }, () => {
     bus = new InProcessBus();
     const users = new UserDirectory();
     await users.add({ username: USER, partnerId: 'CYP', role: 'operator' }, PASSWORD);
-    server = await startServer({ host: '127.0.0.1', port: 0, bus, membership, users, demo: true, operator: { token: TOKEN, partnerId: 'EGY' } });
+    // Ingest counters as a live server would report them: Egypt's radar 25 plots/s of wall time, 0.8 s behind;
+    // Cyprus's in step with the frames; Jordan's never heard (its outage is the north-marker alert's).
+    const startMs = Date.now();
+    const feedStatsOf = () => {
+      const dataS = T0 + k * DATA_STEP_S;
+      const plots = Math.floor(((Date.now() - startMs) / 1000) * 25);
+      return {
+        'EGY-CAI-1': { records: plots, plots, lastDataS: dataS, lastArrivalS: dataS + 0.8 },
+        'CYP-LCA-1': { records: 10 * k, plots: 10 * k, lastDataS: dataS, lastArrivalS: dataS + 0.3 },
+      };
+    };
+    server = await startServer({ host: '127.0.0.1', port: 0, bus, membership, users, demo: true, operator: { token: TOKEN, partnerId: 'EGY' }, feedStatsOf });
     timer = setInterval(() => {
       bus.publish('tracks', frameAt(k));
       // Egypt's and Cyprus's radars are heard every frame (4 s of data), Jordan's never: an outage.
@@ -197,6 +208,9 @@ describe('operations-room page in chromium', { skip: chromiumMissing }, () => {
     assert.deepEqual(await page.evaluate(() => window.__skyfuse!.renderedTrackIds()), IDS);
     assert.equal(await page.evaluate(() => window.__skyfuse!.trackCount()), FLIGHTS.length);
 
+    // Frames come over skyfuse.v2 (binary keyframe + deltas): the drawn tracks above arrived that way.
+    assert.equal(await page.evaluate(() => window.__skyfuse!.wire()), 'skyfuse.v2');
+
     // The session token never appears in the address bar.
     assert.ok(!page.url().includes('token'), page.url());
 
@@ -252,6 +266,8 @@ describe('operations-room page in chromium', { skip: chromiumMissing }, () => {
     assert.ok(fr[2] > fr[0] + 60, `friend is blue: ${fr}`);
     assert.ok(ne[1] > ne[0] + 40 && ne[1] > ne[2] + 40, `neutral is green: ${ne}`);
     assert.ok(un[0] > un[2] + 60 && un[1] > un[2] + 60, `unknown is yellow: ${un}`);
+    // Pending is hollow (frame only): far fewer drawn pixels than the filled unknown, so the two differ at a glance.
+    assert.ok(atlas.pending.opaque < 0.6 * atlas.unknown.opaque, `pending ${atlas.pending.opaque} px vs unknown ${atlas.unknown.opaque} px`);
     assert.equal(await page.locator('#legend .legend-symbol').count(), 4);
 
     // Alerts, from the server, for this partner's picture: the 7700, the unknown aircraft and Jordan's silent radar.
@@ -283,6 +299,26 @@ describe('operations-room page in chromium', { skip: chromiumMissing }, () => {
     await page.waitForFunction(() => document.querySelectorAll('#sensor-panel tr[data-id]').length === 3);
     assert.match(await page.locator('#sensor-panel tr[data-id="JOR-AMM-1"]').innerText(), /ssr\s+Jordan\s+OUTAGE/);
     assert.match(await page.locator('#sensor-panel tr[data-id="EGY-CAI-1"]').innerText(), /Egypt\s+ok, \d+ s ago/);
+    // Data rate from two polls of the ingest counters (25 plots/s by construction), latency arrival - data time.
+    await page.waitForFunction(() => (window.__skyfuse!.sensorRates()['EGY-CAI-1'] ?? null) !== null, undefined, { timeout: 20_000, polling: 250 });
+    const rate = (await page.evaluate(() => window.__skyfuse!.sensorRates()['EGY-CAI-1']))!;
+    assert.ok(rate > 20 && rate < 30, `EGY-CAI-1 at ${rate} plots/s, 25 expected`);
+    assert.match(await page.locator('#sensor-panel tr[data-id="EGY-CAI-1"] td.rate').innerText(), /^2\d\.\d plots\/s$/);
+    assert.equal(await page.locator('#sensor-panel tr[data-id="EGY-CAI-1"] td.latency').innerText(), '0.8 s');
+    assert.equal(await page.locator('#sensor-panel tr[data-id="CYP-LCA-1"] td.latency').innerText(), '0.3 s');
+    assert.equal(await page.locator('#sensor-panel tr[data-id="JOR-AMM-1"] td.rate').innerText(), '-', 'no counters, no rate');
+    // Range rings every 50 NM inside each coverage (250 km: 2 rings; 300 km: 3), read back from the rendered layer.
+    await page.waitForFunction(() => Object.keys(window.__skyfuse!.renderedRings()).length === 3, undefined, { polling: 200 });
+    assert.deepEqual(await page.evaluate(() => window.__skyfuse!.renderedRings()), { 'CYP-LCA-1': 3, 'EGY-CAI-1': 2, 'JOR-AMM-1': 2 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: '/tmp/skyfuse-sensors.png' });
+    // The sensor's coverage toggle takes its rings too; the rings toggle removes all.
+    await page.locator('#sensor-panel input[data-coverage="JOR-AMM-1"]').uncheck();
+    await page.waitForFunction(() => !('JOR-AMM-1' in window.__skyfuse!.renderedRings()), undefined, { polling: 200 });
+    await page.locator('#range-rings').uncheck();
+    await page.waitForFunction(() => Object.keys(window.__skyfuse!.renderedRings()).length === 0, undefined, { polling: 200 });
+    await page.locator('#range-rings').check();
+    await page.locator('#sensor-panel input[data-coverage="JOR-AMM-1"]').check();
     await page.locator('#tab-tracks').click();
 
     // Selecting a row shows identities, contributing sensors and partner names.
@@ -358,6 +394,19 @@ describe('operations-room page in chromium', { skip: chromiumMissing }, () => {
     await page.waitForFunction(() => (document.querySelector('#who')?.textContent ?? '').includes('Egypt'), undefined, { timeout: 30_000 });
     assert.ok(!(await page.locator('#login-form').isVisible()));
     await page.waitForFunction((n) => (window.__skyfuse?.trackCount() ?? 0) === n, FLIGHTS.length, { timeout: 30_000 });
+    await page.close();
+  });
+
+  test('a page that asks for skyfuse.v1 (?wire=v1) still gets JSON frames, and its tracks move', { timeout: 60_000 }, async () => {
+    const page = await context.newPage();
+    const binary: number[] = [];
+    page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => typeof payload !== 'string' && binary.push(payload.length)));
+    await page.goto(server.operatorUrl.replace('/#token=', '/?wire=v1#token='));
+    await page.waitForFunction((n) => (window.__skyfuse?.trackCount() ?? 0) === n, FLIGHTS.length, { timeout: 30_000 });
+    assert.equal(await page.evaluate(() => window.__skyfuse!.wire()), 'skyfuse.v1');
+    const t1 = (await page.evaluate(() => window.__skyfuse!.frameTime()))!;
+    await page.waitForFunction((t) => (window.__skyfuse!.frameTime() ?? 0) >= t + 3 * 4, t1, { polling: 100 });
+    assert.deepEqual(binary, [], 'no binary frame to a v1 page');
     await page.close();
   });
 });

@@ -172,6 +172,9 @@ function writeRecord(w: Writer, q: QTrack, mask: number, base: QTrack | null): v
   }
 }
 
+/** Reused for each changed track's new values (no allocation per track). */
+const SCRATCH: QTrack = { slot: 0, id: '', st: 0, lat: 0, lon: 0, alt: 0, vE: 0, vN: 0, cs: null, m3a: null, icao: null, sen: [], par: [], senKey: '', parKey: '', seen: 0 };
+
 /**
  * One audience's encoder. `next` takes every frame of the audience in order;
  * `keyframe` is the state after the last one. Both results are shared by all
@@ -242,7 +245,6 @@ export class FrameEncoder {
         records++;
         continue;
       }
-      const before = { ...q };
       mask = 0;
       if (q.st !== st) mask |= ST;
       if (q.lat !== lat || q.lon !== lon) mask |= POS;
@@ -253,6 +255,21 @@ export class FrameEncoder {
       if (q.parKey !== parKey) mask |= PAR;
       q.seen = seq;
       if (mask === 0) continue;
+      // The record is written against the old values, then they are replaced.
+      const cur = SCRATCH;
+      cur.slot = q.slot;
+      cur.st = st;
+      cur.lat = lat;
+      cur.lon = lon;
+      cur.alt = alt;
+      cur.vE = vE;
+      cur.vN = vN;
+      cur.cs = t.cs;
+      cur.m3a = t.m3a;
+      cur.icao = t.icao;
+      cur.sen = sen;
+      cur.par = par;
+      writeRecord(body, cur, mask, q);
       q.st = st;
       q.lat = lat;
       q.lon = lon;
@@ -266,7 +283,6 @@ export class FrameEncoder {
       q.par = par;
       q.senKey = senKey;
       q.parKey = parKey;
-      writeRecord(body, q, mask, before);
       records++;
     }
     const removed: number[] = [];
@@ -340,6 +356,9 @@ class Reader {
   }
 
   uv(): number {
+    const b = this.b;
+    // One byte (most fields of a delta) without the general loop.
+    if (this.p < b.length && b[this.p]! < 128) return b[this.p++]!;
     let v = 0;
     let mul = 1;
     for (;;) {
@@ -386,7 +405,8 @@ interface DTrack extends QTrack {
   wire: WireTrack;
 }
 
-function toWire(q: QTrack, dict: readonly string[]): WireTrack {
+/** The page's WireTrack for a slot; name lists are reused from `prev` unless they changed. */
+function toWire(q: QTrack, dict: readonly string[], prev: WireTrack | null, mask: number): WireTrack {
   return {
     id: q.id,
     st: STATUS_OF[q.st]!,
@@ -398,15 +418,17 @@ function toWire(q: QTrack, dict: readonly string[]): WireTrack {
     cs: q.cs,
     m3a: q.m3a,
     icao: q.icao,
-    sen: q.sen.map((i) => dict[i]!),
-    par: q.par.map((i) => dict[i]!),
+    sen: prev && !(mask & SEN) ? prev.sen : q.sen.map((i) => dict[i]!),
+    par: prev && !(mask & PAR) ? prev.par : q.par.map((i) => dict[i]!),
   };
 }
 
 /**
  * The page's end: applies keyframes and deltas in order. A delta whose base
  * is not the frame last applied raises SKY_WIRE_BASE (reconnect to get a
- * keyframe); the state is then unusable until the next keyframe.
+ * keyframe); the state is then unusable until the next keyframe. A message
+ * is read twice: once to check it whole (a malformed one changes nothing),
+ * once to apply it in place (no copy of the state per frame).
  */
 export class FrameDecoder {
   private slots = new Map<number, DTrack>();
@@ -430,79 +452,120 @@ export class FrameDecoder {
     const base = v.getUint32(13, true);
     if (kind !== KIND_KEY && kind !== KIND_DELTA) throw new SkyError('SKY_WIRE_BAD', `unknown frame message kind ${kind}`);
     if (kind === KIND_DELTA && (!this.valid || base !== this.seq)) {
+      const held = this.valid ? String(this.seq) : 'no frame';
       this.valid = false;
-      throw new SkyError('SKY_WIRE_BASE', `delta for frame ${base} but this page holds ${this.valid ? this.seq : 'no frame'}; reconnect for a keyframe`);
+      throw new SkyError('SKY_WIRE_BASE', `delta for frame ${base} but this page holds ${held}; reconnect for a keyframe`);
     }
-    // Work on copies so a malformed message leaves no half-applied state.
-    const slots = kind === KIND_KEY ? new Map<number, DTrack>() : new Map(this.slots);
-    const dict = kind === KIND_KEY ? [] : [...this.dict];
-    const r = new Reader(bytes.subarray(HEADER_BYTES));
+    const body = bytes.subarray(HEADER_BYTES);
+    const counts = this.read(body, kind === KIND_KEY, false);
+    this.read(body, kind === KIND_KEY, true);
+    this.seq = seq;
+    // A keyframe with seq 0xffffffff (an empty picture) is not a base for any delta.
+    this.valid = seq !== 0xffffffff;
+    const tracks: WireTrack[] = [];
+    for (const d of this.slots.values()) tracks.push(d.wire);
+    return { kind: kind === KIND_KEY ? 'key' : 'delta', t, seq, tracks, ...counts };
+  }
+
+  /** Checks (commit false) or applies (commit true) the body of a message. */
+  private read(body: Uint8Array, key: boolean, commit: boolean): { changed: number; removed: number } {
+    const r = new Reader(body);
+    if (commit && key) {
+      this.slots = new Map();
+      this.dict = [];
+    }
+    // The check pass tracks which slots are live without touching the state.
+    const removedHere = new Set<number>();
+    const addedHere = new Set<number>();
+    const live = (slot: number) => addedHere.has(slot) || (!key && !removedHere.has(slot) && this.slots.has(slot));
+    let dictLen = key ? 0 : this.dict.length;
     const nDict = r.uv();
     for (let i = 0; i < nDict; i++) {
       const s = r.str();
       if (s === null) throw new SkyError('SKY_WIRE_BAD', `null dictionary entry at byte ${HEADER_BYTES + r.offset}`);
-      dict.push(s);
+      if (commit) this.dict.push(s);
+      dictLen++;
     }
     const nRemoved = r.uv();
     for (let i = 0; i < nRemoved; i++) {
       const s = r.uv();
-      if (!slots.delete(s)) throw new SkyError('SKY_WIRE_BAD', `removal of empty slot ${s}`);
+      if (commit) this.slots.delete(s);
+      else if (!live(s)) throw new SkyError('SKY_WIRE_BAD', `removal of empty slot ${s}`);
+      else removedHere.add(s);
     }
-    const nRecords = r.uv();
     const names = (): number[] => {
       const n = r.uv();
       const out: number[] = [];
       for (let i = 0; i < n; i++) {
         const k = r.uv();
-        if (k >= dict.length) throw new SkyError('SKY_WIRE_BAD', `name ${k} not in the dictionary of ${dict.length}`);
+        if (k >= dictLen) throw new SkyError('SKY_WIRE_BAD', `name ${k} not in the dictionary of ${dictLen}`);
         out.push(k);
       }
       return out;
     };
+    const nRecords = r.uv();
     for (let i = 0; i < nRecords; i++) {
       const slot = r.uv();
       const mask = r.u8();
-      const old = slots.get(slot);
-      let q: QTrack;
+      let q: DTrack | undefined;
       if (mask & NEW) {
         const id = r.str();
         if (id === null) throw new SkyError('SKY_WIRE_BAD', `new track without id in slot ${slot}`);
-        q = { slot, id, st: 0, lat: 0, lon: 0, alt: 0, vE: 0, vN: 0, cs: null, m3a: null, icao: null, sen: [], par: [], senKey: '', parKey: '', seen: 0 };
-      } else if (old) {
-        q = { ...old };
-      } else {
+        if (commit) {
+          q = { slot, id, st: 0, lat: 0, lon: 0, alt: 0, vE: 0, vN: 0, cs: null, m3a: null, icao: null, sen: [], par: [], senKey: '', parKey: '', seen: 0, wire: null! };
+          this.slots.set(slot, q);
+        } else addedHere.add(slot);
+      } else if (commit) {
+        q = this.slots.get(slot)!;
+      } else if (!live(slot)) {
         throw new SkyError('SKY_WIRE_BAD', `change to empty slot ${slot}`);
       }
       if (mask & ST) {
-        q.st = r.u8();
-        if (q.st > 2) throw new SkyError('SKY_WIRE_BAD', `status code ${q.st}`);
+        const st = r.u8();
+        if (st > 2) throw new SkyError('SKY_WIRE_BAD', `status code ${st}`);
+        if (q) q.st = st;
       }
       if (mask & POS) {
-        q.lat += r.sv();
-        q.lon += r.sv();
+        const dLat = r.sv();
+        const dLon = r.sv();
+        if (q) {
+          q.lat += dLat;
+          q.lon += dLon;
+        }
       }
-      if (mask & ALT) q.alt += r.sv();
+      if (mask & ALT) {
+        const d = r.sv();
+        if (q) q.alt += d;
+      }
       if (mask & VEL) {
-        q.vE += r.sv();
-        q.vN += r.sv();
+        const dE = r.sv();
+        const dN = r.sv();
+        if (q) {
+          q.vE += dE;
+          q.vN += dN;
+        }
       }
       if (mask & IDENT) {
-        q.cs = r.str();
-        q.m3a = r.str();
-        q.icao = r.str();
+        const cs = r.str();
+        const m3a = r.str();
+        const icao = r.str();
+        if (q) {
+          q.cs = cs;
+          q.m3a = m3a;
+          q.icao = icao;
+        }
       }
-      if (mask & SEN) q.sen = names();
-      if (mask & PAR) q.par = names();
-      slots.set(slot, { ...q, wire: toWire(q, dict) });
+      if (mask & SEN) {
+        const n = names();
+        if (q) q.sen = n;
+      }
+      if (mask & PAR) {
+        const n = names();
+        if (q) q.par = n;
+      }
+      if (q) q.wire = toWire(q, this.dict, mask & NEW ? null : q.wire, mask);
     }
-    if (!r.atEnd) throw new SkyError('SKY_WIRE_BAD', `${bytes.length - HEADER_BYTES - r.offset} bytes left after the last record`);
-    this.slots = slots;
-    this.dict = dict;
-    this.seq = seq;
-    // A keyframe with seq 0xffffffff (an empty picture) is not a base for any delta.
-    this.valid = seq !== 0xffffffff;
-    const tracks: WireTrack[] = [];
-    for (const d of slots.values()) tracks.push(d.wire);
-    return { kind: kind === KIND_KEY ? 'key' : 'delta', t, seq, tracks, changed: nRecords, removed: nRemoved };
+    if (!r.atEnd) throw new SkyError('SKY_WIRE_BAD', `${body.length - r.offset} bytes left after the last record`);
+    return { changed: nRecords, removed: nRemoved };
   }
 }

@@ -8,12 +8,12 @@ import ms from 'milsymbol';
 import type { Map as MlMap } from 'maplibre-gl';
 import { AFFILIATIONS, type Affiliation } from './affiliation.ts';
 
-/** 2525C letter SIDCs: Space/Air (A), generic air track (no function id: the frame tells the affiliation); status Present (P), but Anticipated (A, a dashed frame) for a pending (tentative) track, so it differs from unknown at a glance. */
+/** 2525C letter SIDCs: Space/Air (A), generic air track (no function id: the frame tells the affiliation); status Present (P). A pending (tentative) track is drawn hollow (STYLE below) so it differs from unknown at a glance: milsymbol's dashed "anticipated" frame is under a pixel wide at this size. */
 export const SIDC: Readonly<Record<Affiliation, string>> = {
   friend: 'SFAP------*****',
   neutral: 'SNAP------*****',
   unknown: 'SUAP------*****',
-  pending: 'SPAA------*****',
+  pending: 'SPAP------*****',
 };
 
 export const LEGEND_TEXT: Readonly<Record<Affiliation, string>> = {
@@ -25,6 +25,11 @@ export const LEGEND_TEXT: Readonly<Record<Affiliation, string>> = {
 
 /** Symbol size (milsymbol "size": the frame's nominal height), CSS pixels. */
 const SIZE = 15;
+
+/** Pending: frame only, bold (18 of milsymbol's 164-unit frame, under 3 px), in the pending yellow. */
+const STYLE: Readonly<Partial<Record<Affiliation, Record<string, unknown>>>> = {
+  pending: { fill: false, monoColor: '#ffff80', strokeWidth: 18 },
+};
 
 export interface AtlasCell {
   readonly x: number;
@@ -45,7 +50,7 @@ export const iconName = (a: Affiliation): string => `sym-${a}`;
 
 export function buildAtlas(pixelRatio = Math.max(1, Math.round(window.devicePixelRatio || 1))): IconAtlas {
   const drawn = AFFILIATIONS.map((a) => {
-    const sym = new ms.Symbol(SIDC[a], { size: SIZE, outlineWidth: 2, outlineColor: 'rgba(0,0,0,0.6)' });
+    const sym = new ms.Symbol(SIDC[a], { size: SIZE, outlineWidth: 2, outlineColor: 'rgba(0,0,0,0.6)', ...STYLE[a] });
     const c = sym.asCanvas(pixelRatio);
     const anchor = sym.getAnchor();
     const size = sym.getSize();

@@ -7,9 +7,20 @@
 // cookie, so another site cannot make the browser use it.
 
 import type { WireMessage } from '../../src/serve/wire.ts';
+import { FrameDecoder } from '../../src/serve/wire-v2.ts';
 import type { LinkState } from './panel.ts';
 
 const PROTOCOL = 'skyfuse.v1';
+const PROTOCOL_V2 = 'skyfuse.v2';
+
+/**
+ * The page asks for compact binary frames (skyfuse.v2, offered with v1, which
+ * the server's token check and older servers need); `?wire=v1` in the address
+ * keeps to JSON frames (the bench's baseline, and a fallback).
+ */
+export function wantedWire(): 'v1' | 'v2' {
+  return new URLSearchParams(location.search).get('wire') === 'v1' ? 'v1' : 'v2';
+}
 const TOKEN_KEY = 'skyfuse.token';
 
 /**
@@ -116,6 +127,9 @@ export class Link {
   private ws: WebSocket | null = null;
   private retryMs = 1000;
   private stopped = false;
+  private readonly decoder = new FrameDecoder();
+  /** The subprotocol the server chose for the open socket. */
+  protocol = '';
 
   constructor(
     private readonly token: string,
@@ -136,18 +150,35 @@ export class Link {
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/ws`;
     this.handlers.state('connecting');
     let opened = false;
-    const ws = new WebSocket(url, [PROTOCOL, `token.${this.token}`]);
+    const offer = wantedWire() === 'v2' ? [PROTOCOL_V2, PROTOCOL] : [PROTOCOL];
+    const ws = new WebSocket(url, [...offer, `token.${this.token}`]);
+    ws.binaryType = 'arraybuffer';
+    // Every connection starts from a keyframe: nothing of the last one is a base.
+    this.decoder.reset();
     this.ws = ws;
     ws.onopen = () => {
       opened = true;
       this.retryMs = 1000;
+      this.protocol = ws.protocol;
       this.handlers.state('live');
     };
     ws.onmessage = (ev: MessageEvent) => {
-      if (typeof ev.data !== 'string') return;
+      const t0 = performance.now();
+      let msg: WireMessage;
       try {
-        const t0 = performance.now();
-        const msg = JSON.parse(ev.data) as WireMessage;
+        if (ev.data instanceof ArrayBuffer) {
+          const f = this.decoder.apply(new Uint8Array(ev.data));
+          msg = { type: 'frame', t: f.t, tracks: f.tracks };
+        } else {
+          msg = JSON.parse(ev.data as string) as WireMessage;
+        }
+      } catch (err) {
+        // A frame this page cannot apply (SKY_WIRE_*): start again from a keyframe.
+        console.warn('skyfuse: bad message, reconnecting', err);
+        ws.close(4000, 'bad frame');
+        return;
+      }
+      try {
         this.handlers.message(msg, performance.now() - t0);
       } catch (err) {
         console.error('skyfuse: bad message', err);

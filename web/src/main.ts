@@ -11,12 +11,11 @@ import { type IconAtlas, addAtlasImages, buildAtlas, cellStats, iconName } from 
 import { geodesicCircle } from './geo.ts';
 import { LabelOverlay } from './labels.ts';
 import { Link, type Me, forgetToken, getJson, isRefusal, login, logout, postJson, storeToken, takeToken } from './link.ts';
-import { EMERGENCY_LAYER, SENSOR_LAYER, SYMBOL_LAYER, TRACK_LAYER, createMap, flashEmergency, loadCountries, setSource } from './map.ts';
+import { EMERGENCY_LAYER, RING_LAYER, RING_STEP_M, SENSOR_LAYER, SYMBOL_LAYER, TRACK_LAYER, basemapTiles, createMap, flashEmergency, loadCountries, setSource } from './map.ts';
 import { type CoalitionInfo, type LinkState, StatusBar, renderDetails, renderLegend } from './panel.ts';
 import { Picture } from './picture.ts';
 import { type SensorInfo, SensorPanel } from './sensors.ts';
 import { TrackTable } from './table.ts';
-import { PolicyPanel } from './policy.ts';
 
 declare global {
   interface Window {
@@ -46,6 +45,14 @@ declare global {
       tableDomRows(): number;
       tableOrder(): string[];
       alerts(): WireAlert[];
+      /** Sensor id -> range rings (distinct NM values) read back from the rendered ring layer. */
+      renderedRings(): Record<string, number>;
+      /** Sensor id -> plots/s shown in the sensor panel (after two polls). */
+      sensorRates(): Record<string, number | null>;
+      /** The WebSocket subprotocol in use ('skyfuse.v2' binary frames, 'skyfuse.v1' JSON), '' when not connected. */
+      wire(): string;
+      /** Frames drawn since the last reset: frame time and wall clock (ms since epoch) when MapLibre went idle with it on screen. */
+      drawLog(reset?: boolean): { t: number; drawnMs: number }[];
     };
   }
 }
@@ -65,6 +72,7 @@ function sensorsGeoJSON(
   nowMs: number,
   hidden: ReadonlySet<string>,
   served: readonly SensorInfo[],
+  rings: boolean,
 ): FeatureCollection {
   const features: Feature<Geometry>[] = [];
   for (const s of c.sensors) {
@@ -74,6 +82,14 @@ function sensorsGeoJSON(
         geometry: { type: 'Polygon', coordinates: [geodesicCircle(s.lat, s.lon, s.maxRangeM)] },
         properties: { kind: 'coverage', id: s.id },
       });
+      // Range rings inside the coverage, with the sensor's coverage toggle.
+      for (let k = 1; rings && k * RING_STEP_M < s.maxRangeM; k++) {
+        features.push({
+          type: 'Feature',
+          geometry: { type: 'LineString', coordinates: geodesicCircle(s.lat, s.lon, k * RING_STEP_M, 96) },
+          properties: { kind: 'ring', id: s.id, nm: k * 50 },
+        });
+      }
     }
     const heard = lastHeardMs.get(s.id);
     const status = served.find((x) => x.id === s.id)?.status;
@@ -100,8 +116,11 @@ function main(): void {
   let lastFrameWallMs = 0;
   const lastHeardMs = new Map<string, number>();
   let inputAlerts = 0;
+  /** Server-to-screen latency: the newest frame handed to the map, stamped when the map is next idle (all drawn). */
+  let awaitingDraw: number | null = null;
+  const drawLog: { t: number; drawnMs: number }[] = [];
 
-  const map: MlMap = createMap($('map'), new URL('assets/maplibre-gl-worker.mjs', location.href).href);
+  const map: MlMap = createMap($('map'), new URL('assets/maplibre-gl-worker.mjs', location.href).href, basemapTiles(document.body.dataset.tiles));
   const labels = new LabelOverlay(map, $<HTMLCanvasElement>('labels'));
   labels.onDrawn = (ms) => {
     if (stats.labelMs.length < 10_000) stats.labelMs.push(ms);
@@ -132,9 +151,6 @@ function main(): void {
     if (name === 'sensors') sensorPanel.render(picture.frameTimeS ?? Date.now() / 1000);
   };
   for (const b of tabs) b.addEventListener('click', () => showTab(b.dataset.tab ?? 'tracks'));
-  // Release policy: a tab for partner administrators only (the server enforces it too).
-  const policyPanel = new PolicyPanel($('policy-panel'));
-  const policyTab = $('tab-policy');
 
   const filterBox = $<HTMLInputElement>('track-filter');
   filterBox.addEventListener('input', () => table.setFilter(filterBox.value));
@@ -204,7 +220,7 @@ function main(): void {
       pending.sensors = true;
       return;
     }
-    setSource(map, 'sensors', sensorsGeoJSON(coalition, lastHeardMs, Date.now(), sensorPanel.hiddenCoverage, sensorPanel.list));
+    setSource(map, 'sensors', sensorsGeoJSON(coalition, lastHeardMs, Date.now(), sensorPanel.hiddenCoverage, sensorPanel.list, sensorPanel.rings));
     labels.setSensors(coalition.sensors.map((s) => ({ id: s.id, lat: s.lat, lon: s.lon })));
   };
 
@@ -229,6 +245,12 @@ function main(): void {
     flashOn = emergencies ? !flashOn : true;
     if (emergencies || !flashOn) flashEmergency(map, flashOn);
   }, 500);
+
+  map.on('idle', () => {
+    if (awaitingDraw === null) return;
+    if (drawLog.length < 10_000) drawLog.push({ t: awaitingDraw, drawnMs: Date.now() });
+    awaitingDraw = null;
+  });
 
   map.on('load', () => {
     if (atlas) addAtlasImages(map, atlas);
@@ -282,6 +304,7 @@ function main(): void {
       if (selectedId) showDetails();
       status.frame(picture.frameTimeS, picture.tracks.size);
       drawPicture();
+      if (styleReady) awaitingDraw = msg.t;
       lastUpdateMs = performance.now() - t0;
       stats.frames++;
       if (stats.applyMs.length < 10_000) {
@@ -375,6 +398,25 @@ function main(): void {
     tableDomRows: () => table.domRows(),
     tableOrder: () => table.orderedIds(),
     alerts: () => [...alertList.all],
+    wire: () => session?.link.protocol ?? '',
+    renderedRings: () => {
+      const nm = new Map<string, Set<number>>();
+      if (!styleReady) return {};
+      for (const f of map.queryRenderedFeatures({ layers: [RING_LAYER] })) {
+        const id = f.properties?.id;
+        const d = f.properties?.nm;
+        if (typeof id !== 'string' || typeof d !== 'number') continue;
+        if (!nm.has(id)) nm.set(id, new Set());
+        nm.get(id)!.add(d);
+      }
+      return Object.fromEntries([...nm].map(([id, s]) => [id, s.size]));
+    },
+    sensorRates: () => Object.fromEntries(sensorPanel.list.map((s) => [s.id, sensorPanel.rateOf(s.id)])),
+    drawLog: (reset = false) => {
+      const out = [...drawLog];
+      if (reset) drawLog.length = 0;
+      return out;
+    },
   };
 
   if (document.body.dataset.demo === '1') $('demo-banner').hidden = false;
@@ -432,9 +474,6 @@ function main(): void {
     labels.setSensors([]);
     who.textContent = '';
     logoutButton.hidden = true;
-    policyTab.hidden = true;
-    policyPanel.clear();
-    showTab('tracks');
     if (code) setLink('unauthorized', code);
     else setLink('no-token');
     showLogin(
@@ -455,8 +494,6 @@ function main(): void {
         who.textContent = `${me.partnerName} (${me.partner}) - ${me.subject}, ${me.role}`;
         who.title = `The picture of ${me.partnerName}: fused only from data released to it`;
         logoutButton.hidden = false;
-        policyTab.hidden = me.role !== 'partner-admin';
-        if (!policyTab.hidden) void policyPanel.load(token, me.partner);
         const link = new Link(token, {
           message: onMessage,
           state: (s, detail) => {

@@ -20,6 +20,9 @@ export const INITIAL_VIEW = { center: [33, 30] as [number, number], zoom: 4.5 };
 
 export const TRACK_LAYER = 'track';
 export const SENSOR_LAYER = 'sensor';
+export const RING_LAYER = 'range-ring';
+/** Range rings every 50 NM (92.6 km), the spacing ATC radar displays commonly use. */
+export const RING_STEP_M = 50 * 1852;
 export const SYMBOL_LAYER = 'track-symbol';
 export const EMERGENCY_LAYER = 'emergency-halo';
 
@@ -32,8 +35,26 @@ const bandColour: ExpressionSpecification = [
 
 const kindIs = (k: string): ExpressionSpecification => ['==', ['get', 'kind'], k];
 
-function style(): StyleSpecification {
-  return {
+/**
+ * A raster tile server the operator configured (the server puts it on the
+ * page as <body data-tiles="https://host/{z}/{x}/{y}.png"> and allows that
+ * origin, and only it, in its CSP). Null, the default, keeps the offline
+ * shipped basemap. Only http(s) URLs with {z}, {x} and {y} are taken.
+ */
+export function basemapTiles(raw: string | undefined): string | null {
+  if (!raw) return null;
+  let u: URL;
+  try {
+    u = new URL(raw.replace(/\{[xyz]\}/g, '0'));
+  } catch {
+    return null;
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') return null;
+  return ['{z}', '{x}', '{y}'].every((p) => raw.includes(p)) ? raw : null;
+}
+
+function style(tiles: string | null = null): StyleSpecification {
+  const s: StyleSpecification = {
     version: 8,
     name: 'skyfuse-offline',
     sources: {
@@ -58,6 +79,14 @@ function style(): StyleSpecification {
         source: 'sensors',
         filter: kindIs('coverage'),
         paint: { 'line-color': '#64d2ff', 'line-opacity': 0.35, 'line-width': 1, 'line-dasharray': [4, 3] },
+      },
+      {
+        // Range rings every RING_STEP_NM around each sensor shown (toggle in the sensor panel).
+        id: RING_LAYER,
+        type: 'line',
+        source: 'sensors',
+        filter: kindIs('ring'),
+        paint: { 'line-color': '#8aa1b4', 'line-opacity': 0.45, 'line-width': 0.8, 'line-dasharray': [1, 3] },
       },
       {
         id: SENSOR_LAYER,
@@ -130,13 +159,20 @@ function style(): StyleSpecification {
       },
     ],
   };
+  if (tiles) {
+    // The operator's tiles under the offline outlines (land fill dropped so the imagery shows).
+    s.sources.basemap = { type: 'raster', tiles: [tiles], tileSize: 256, maxzoom: 18 };
+    s.layers = s.layers.filter((l) => l.id !== 'land');
+    s.layers.splice(1, 0, { id: 'basemap', type: 'raster', source: 'basemap' });
+  }
+  return s;
 }
 
-export function createMap(container: HTMLElement, workerUrl: string): maplibregl.Map {
+export function createMap(container: HTMLElement, workerUrl: string, tiles: string | null = null): maplibregl.Map {
   maplibregl.setWorkerUrl(workerUrl);
   return new maplibregl.Map({
     container,
-    style: style(),
+    style: style(tiles),
     center: INITIAL_VIEW.center,
     zoom: INITIAL_VIEW.zoom,
     minZoom: 1.5,

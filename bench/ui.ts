@@ -1,0 +1,233 @@
+// The operations room at scale (issue 8, item 7): a real server, synthetic
+// track frames at 1 Hz on its bus, and the page in headless Debian chromium,
+// at 1,000 and 10,000 tracks, over skyfuse.v1 (JSON frames: the baseline
+// measured in the same run) and skyfuse.v2 (binary keyframe + deltas).
+//
+// Per configuration it prints:
+// - bytes per update on the socket (frame messages only, read from the page's
+//   WebSocket by the DevTools protocol), and the v2 keyframe size;
+// - the page's own main-thread time per update: decode + apply (picture,
+//   table, GeoJSON hand-off, labels scheduling), p50 and p95, the target
+//   being <= 8 ms at 10,000; and the whole renderer main thread's busy time
+//   per update (CDP TaskDuration: MapLibre's frames, label redraws, GC too);
+// - server-to-screen latency: bus publish to MapLibre's next 'idle' with
+//   that frame (all tiles of the update drawn), p50 and p95;
+// - JS heap used after a forced GC;
+// - frames per second drawn (requestAnimationFrame). SwiftShader (software
+//   WebGL on 2 shared cores) caps this far below a laptop GPU.
+// The frames are synthetic but shaped like the tracker's: every track moves,
+// velocities jitter by a few tenths of m/s, one in ten climbs, and the
+// "sensors that updated it in the last period" change as radars rotate.
+// Prints; asserts nothing.
+// Run alone: node --import tsx bench/ui.ts   (BENCH_UI_SIZES=1000,10000 BENCH_UI_S=15)
+
+import { rm } from 'node:fs/promises';
+import type { CDPSession } from 'playwright-core';
+import { chromiumMissing, launchChromium } from '../test/support/chromium.ts';
+import { InProcessBus } from '../src/core/bus.ts';
+import type { Coalition, SystemTrack, TrackFrame } from '../src/core/types.ts';
+import { Membership, UserDirectory, startServer } from '../src/serve/index.ts';
+import { toWireFrame, toWireTrack } from '../src/serve/wire.ts';
+import { FrameEncoder } from '../src/serve/wire-v2.ts';
+
+const DEG = Math.PI / 180;
+const T0 = 1763900000;
+const SIZES = (process.env.BENCH_UI_SIZES ?? '1000,10000').split(',').map(Number).filter((n) => n > 0);
+const MEASURE_S = Number(process.env.BENCH_UI_S ?? 15);
+
+const RADARS = Array.from({ length: 12 }, (_, r) => ({ id: `R${r + 1}`, partner: ['EGY', 'CYP', 'JOR'][r % 3]!, rotationS: 4 + (r % 3) }));
+const coalition: Coalition = {
+  partners: [
+    { id: 'EGY', name: 'Egypt', status: 'member', releases: null },
+    { id: 'CYP', name: 'Cyprus', status: 'member', releases: null },
+    { id: 'JOR', name: 'Jordan', status: 'member', releases: null },
+  ],
+  sensors: RADARS.map((r, i) => ({
+    id: r.id, partnerId: r.partner, kind: 'psr+ssr' as const, sac: 10 + i, sic: 1, latRad: (27 + (i % 4) * 3) * DEG, lonRad: (28 + Math.floor(i / 4) * 5) * DEG,
+    altM: 100, rotationS: r.rotationS, maxRangeM: 350000, psrMaxRangeM: 150000, sigmaRangeM: 60, sigmaAzimuthRad: 0.07 * DEG,
+  })),
+};
+export const benchMembership = new Membership(coalition);
+const membership = benchMembership;
+const AUDIENCE = membership.audienceOf('EGY')!.key;
+
+/** Deterministic pseudo-random in [0, 1) from two integers. */
+const noise = (a: number, b: number) => {
+  const x = Math.sin(a * 12.9898 + b * 78.233) * 43758.5453;
+  return x - Math.floor(x);
+};
+
+export function benchFrame(k: number, n: number, audience = AUDIENCE): TrackFrame {
+  const timeS = T0 + k;
+  const tracks: SystemTrack[] = [];
+  for (let i = 0; i < n; i++) {
+    const lat0 = 26 + ((i * 0.618034) % 1) * 10;
+    const lon0 = 27 + ((i * 0.414214) % 1) * 13;
+    const hdg = ((i * 137.508) % 360) * DEG;
+    const v = 120 + (i % 13) * 10;
+    const vE = v * Math.sin(hdg) + (noise(i, k) - 0.5) * 0.6;
+    const vN = v * Math.cos(hdg) + (noise(k, i) - 0.5) * 0.6;
+    const kind = i % 10;
+    const climb = i % 10 === 3 ? 8 * k : 0;
+    // Two or three radars see each track; each names it in the frames where its antenna passed.
+    const sensors = [0, 1, 2].map((j) => RADARS[(i + j * 5) % RADARS.length]!).filter((r, j) => j < 2 + (i % 2) && (k + i) % r.rotationS === 0);
+    tracks.push({
+      kind: 'track', id: `T${i + 1}`, timeS, status: kind === 9 ? 'tentative' : kind === 8 ? 'coasting' : 'confirmed',
+      latDeg: lat0 + (v * Math.cos(hdg) * k) / 111_320, lonDeg: lon0 + (v * Math.sin(hdg) * k) / (111_320 * Math.cos(lat0 * DEG)),
+      altM: kind === 7 ? null : 600 + ((i * 397) % 12000) + climb, velEastMps: vE, velNorthMps: vN, sigmaM: 80,
+      icao24: kind < 5 ? (0x010000 + i * 97).toString(16).padStart(6, '0') : null,
+      mode3a: kind < 7 ? (0o1000 + (i % 3000)).toString(8).padStart(4, '0') : null,
+      callsign: kind < 5 ? `SKY${i + 1}` : null,
+      sensors: sensors.map((r) => r.id), partners: [...new Set(sensors.map((r) => r.partner))],
+    });
+  }
+  return { kind: 'frame', audience, timeS, tracks };
+}
+
+/** Bytes per update of each encoding over 10 frames, computed by the server's own encoders. */
+function wireBytes(n: number): { v1: number; v2Delta: number; v2Key: number; encodeMsV1: number; encodeMsV2: number } {
+  const enc = new FrameEncoder();
+  let v1 = 0;
+  let v2 = 0;
+  let msV1 = 0;
+  let msV2 = 0;
+  const frames = 11;
+  for (let k = 0; k < frames; k++) {
+    const f = benchFrame(k, n);
+    let t = performance.now();
+    const json = JSON.stringify(toWireFrame(f));
+    msV1 += performance.now() - t;
+    t = performance.now();
+    const d = enc.next(k, f.timeS, f.tracks.map(toWireTrack));
+    msV2 += performance.now() - t;
+    if (k > 0) {
+      v1 += Buffer.byteLength(json);
+      v2 += d!.length;
+    }
+  }
+  return { v1: v1 / (frames - 1), v2Delta: v2 / (frames - 1), v2Key: enc.keyframe().length, encodeMsV1: msV1 / frames, encodeMsV2: msV2 / frames };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN;
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
+const kb = (b: number) => `${(b / 1024).toFixed(1)} kB`;
+
+interface UiFigures {
+  n: number;
+  wire: 'v1' | 'v2';
+  protocol: string;
+  updates: number;
+  bytesPerUpdate: number;
+  pageMs: number[];
+  decodeMs: number[];
+  rendererMsPerUpdate: number;
+  latencyMs: number[];
+  heapMB: number;
+  fps: number;
+}
+
+async function metric(cdp: CDPSession, name: string): Promise<number> {
+  return (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? 0;
+}
+
+async function measure(n: number, wire: 'v1' | 'v2'): Promise<UiFigures> {
+  const bus = new InProcessBus();
+  const token = 'bench-ui-token-0123456789abcdef';
+  const server = await startServer({ host: '127.0.0.1', port: 0, bus, membership, users: new UserDirectory(), operator: { token, partnerId: 'EGY' }, log: () => {} });
+  const publishedMs = new Map<number, number>();
+  let k = 0;
+  const publish = () => {
+    const f = benchFrame(k++, n);
+    publishedMs.set(f.timeS, Date.now());
+    bus.publish('tracks', f);
+  };
+  publish();
+  const timer = setInterval(publish, 1000);
+  const { context, userDir } = await launchChromium('skyfuse-bench-ui-');
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(120_000);
+    let frameBytes = 0;
+    let frameMsgs = 0;
+    let counting = false;
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', ({ payload }) => {
+        if (!counting) return;
+        if (typeof payload === 'string') {
+          if (!payload.startsWith('{"type":"frame"')) return;
+          frameBytes += Buffer.byteLength(payload);
+        } else frameBytes += payload.length;
+        frameMsgs++;
+      }),
+    );
+    await page.goto(`${server.url}?wire=${wire}#token=${token}`);
+    await page.waitForFunction((x) => (window.__skyfuse?.trackCount() ?? 0) === x, n, { polling: 250 });
+    // Let the map settle (style, outlines, first tiles) before measuring.
+    await page.waitForTimeout(4000);
+    const protocol = await page.evaluate(() => window.__skyfuse!.wire());
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    // A string, not a function: tsx would wrap a named inner function in a helper the page lacks.
+    await page.evaluate(`(() => {
+      window.__raf = 0;
+      const tick = () => { window.__raf++; requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+      window.__skyfuse.updateStats(true);
+      window.__skyfuse.drawLog(true);
+    })()`);
+    counting = true;
+    const task0 = await metric(cdp, 'TaskDuration');
+    const wall0 = performance.now();
+    const raf0 = await page.evaluate(() => (window as unknown as { __raf: number }).__raf);
+    await page.waitForTimeout(MEASURE_S * 1000);
+    const raf1 = await page.evaluate(() => (window as unknown as { __raf: number }).__raf);
+    const wallS = (performance.now() - wall0) / 1000;
+    const task1 = await metric(cdp, 'TaskDuration');
+    counting = false;
+    const st = await page.evaluate(() => window.__skyfuse!.updateStats(true));
+    const drawn = await page.evaluate(() => window.__skyfuse!.drawLog(true));
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heap = await metric(cdp, 'JSHeapUsedSize');
+    await page.close();
+    const latencyMs = drawn.map((d) => d.drawnMs - (publishedMs.get(d.t) ?? NaN)).filter(Number.isFinite);
+    return {
+      n, wire, protocol, updates: st.frames, bytesPerUpdate: frameBytes / Math.max(1, frameMsgs),
+      pageMs: st.applyMs.map((a, i) => a + (st.parseMs[i] ?? 0)), decodeMs: st.parseMs,
+      rendererMsPerUpdate: ((task1 - task0) * 1000) / Math.max(1, st.frames),
+      latencyMs, heapMB: heap / 2 ** 20, fps: (raf1 - raf0) / wallS,
+    };
+  } finally {
+    clearInterval(timer);
+    await context.close();
+    await server.close();
+    await bus.close();
+    await rm(userDir, { recursive: true, force: true });
+  }
+}
+
+if (chromiumMissing) {
+  console.log(`ui: skipped, ${chromiumMissing}`);
+} else {
+  for (const n of SIZES) {
+    const b = wireBytes(n);
+    console.log(
+      `ui wire at ${n} tracks: v1 JSON ${kb(b.v1)}/update (baseline, ${(b.v1 / n).toFixed(0)} B/track), ` +
+        `v2 delta ${kb(b.v2Delta)}/update (${(b.v2Delta / n).toFixed(1)} B/track, ${(b.v1 / b.v2Delta).toFixed(1)}x smaller), v2 keyframe ${kb(b.v2Key)}; ` +
+        `server encode ${f1(b.encodeMsV1)} ms v1, ${f1(b.encodeMsV2)} ms v2 per frame (once per audience)`,
+    );
+    const base = await measure(n, 'v1');
+    const v2 = await measure(n, 'v2');
+    for (const r of [base, v2]) {
+      const isBase = r === base;
+      const ratio = (a: number, b: number) => (isBase ? '' : ` (${(a / b).toFixed(2)}x v1)`);
+      console.log(
+        `ui ${n} tracks, ${r.protocol || r.wire}${isBase ? ' (baseline)' : ''}: ${r.updates} updates in ${MEASURE_S} s, ${kb(r.bytesPerUpdate)}/update on the socket${ratio(r.bytesPerUpdate, base.bytesPerUpdate)}; ` +
+          `page main thread per update p50 ${f1(pct(r.pageMs, 0.5))} ms, p95 ${f1(pct(r.pageMs, 0.95))} ms${ratio(pct(r.pageMs, 0.5), pct(base.pageMs, 0.5))} (decode ${f1(mean(r.decodeMs))} ms; target <= 8 ms at 10,000); ` +
+          `renderer main thread ${f1(r.rendererMsPerUpdate)} ms/update${ratio(r.rendererMsPerUpdate, base.rendererMsPerUpdate)}; ` +
+          `server-to-screen p50 ${f1(pct(r.latencyMs, 0.5))} ms, p95 ${f1(pct(r.latencyMs, 0.95))} ms (${r.latencyMs.length} frames)${ratio(pct(r.latencyMs, 0.5), pct(base.latencyMs, 0.5))}; ` +
+          `JS heap ${f1(r.heapMB)} MB${ratio(r.heapMB, base.heapMB)}; ${f1(r.fps)} fps (SwiftShader software WebGL)`,
+      );
+    }
+  }
+}
