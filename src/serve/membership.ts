@@ -79,6 +79,11 @@ export class Membership {
     return change;
   }
 
+  /** Whether release rules can change here (false over a fusion that does not take them, e.g. a replay). */
+  get releasesEditable(): boolean {
+    return !this.fusion || typeof this.fusion.setReleases === 'function';
+  }
+
   /**
    * A partner's release rules change, effective at once: the fusion first
    * (audiences whose grants change restart from scratch), then every

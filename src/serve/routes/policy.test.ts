@@ -227,3 +227,24 @@ describe('release policy, edited live by the owning partner', () => {
     assert.ok(logLines.some((l) => l.includes('release policy of AAA changed by a-admin')));
   });
 });
+
+test('over a picture that is not fused live (a replay), a policy change is refused with 409 SKY_POLICY_READONLY and not audited', async () => {
+  const fusion = new AudienceFusion(coalition, { periodS: 1, reorderWindowS: 1 }, () => {});
+  // What a replay hands the server: audiences follow the recording.
+  const membership = new Membership(coalition, { audienceOf: (p) => fusion.audienceOf(p), setPartnerStatus: () => {} });
+  const users = new UserDirectory();
+  await users.add({ username: 'a-admin', partnerId: 'AAA', role: 'partner-admin' }, PASSWORD);
+  const appended: string[] = [];
+  const server = await startServer({ host: '127.0.0.1', port: 0, bus: new InProcessBus(), membership, users, audit: { append: async (kind) => { appended.push(kind); return {} as never; } } });
+  try {
+    const login = await fetch(new URL('/api/login', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'a-admin', password: PASSWORD }) });
+    const { token } = (await login.json()) as { token: string };
+    const r = await fetch(new URL('/api/partners/AAA/releases', server.url), { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ releases: [] }) });
+    assert.equal(r.status, 409);
+    assert.equal(((await r.json()) as { error: string }).error, 'SKY_POLICY_READONLY');
+    assert.deepEqual(appended, ['login']);
+    assert.equal(membership.partner('AAA')!.releases!.length, 1, 'unchanged');
+  } finally {
+    await server.close();
+  }
+});

@@ -135,6 +135,9 @@ export const policyRoutes: RouteModule = {
           if (!isSkyError(e)) throw e;
           return reply.code(400).send({ error: e.code, message: e.message, path: (e as { path?: string }).path ?? '(root)' });
         }
+        if (!membership.releasesEditable) {
+          return reply.code(409).send({ error: 'SKY_POLICY_READONLY', message: 'this server shows a recording (replay): release rules follow the recording and cannot change here' });
+        }
         const before = releasesToJson(owner.releases);
         const after = releasesToJson(rules);
         const details = { partner: target, before: before as AuditJson, after: after as AuditJson };
