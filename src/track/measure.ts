@@ -16,9 +16,9 @@ export const ASSUMED_HEIGHT_SIGMA_M = 4000;
 /** sin(10 degrees): the steepest elevation an unknown-height plot is placed at. */
 const SIN_MAX_ASSUMED_ELEVATION = Math.sin((10 * Math.PI) / 180);
 
-/** Caps on a plot's residual bias (1 sigma) counted as measurement error; env overrides are for experiments. */
-const MAX_RESIDUAL_RANGE_M = Number(process.env.SKY_MAX_RB_M ?? 200);
-const MAX_RESIDUAL_AZIMUTH_RAD = (Number(process.env.SKY_MAX_RB_DEG ?? 0.2) * Math.PI) / 180;
+/** Caps on a plot's residual bias (1 sigma) counted as measurement error. */
+const MAX_RESIDUAL_RANGE_M = 200;
+const MAX_RESIDUAL_AZIMUTH_RAD = (0.2 * Math.PI) / 180;
 
 export interface PositionMeasurement {
   e: number;
@@ -28,6 +28,13 @@ export interface PositionMeasurement {
   rNN: number;
   /** Height above the ellipsoid the plot states (Mode C or ADS-B), or null. */
   heightM: number | null;
+  /**
+   * Height of the point (e, n) stands for: stated, hinted or assumed. The
+   * plane is a projection, so far from its origin the same (e, n) at another
+   * height is another place (7 degrees of arc out, 6 km of height is 750 m):
+   * a position goes back to latitude and longitude at this height.
+   */
+  placedAtM: number;
 }
 
 /** The tracker's horizontal plane: the tangent plane at the coalition's centre. */
@@ -86,6 +93,7 @@ export class TrackPlane {
       out.rEN = 0;
       out.rNN = v;
       out.heightM = plot.heightM ?? (plot.flightLevel !== null ? h : null);
+      out.placedAtM = h;
       return out;
     }
     const stated = plot.flightLevel !== null ? flightLevelToM(plot.flightLevel) : null;
@@ -99,6 +107,7 @@ export class TrackPlane {
     out.e = p[0]!;
     out.n = p[1]!;
     out.heightM = stated;
+    out.placedAtM = h;
 
     // Line-of-sight direction in the plane: the radar's local (sin az, cos az)
     // rotated through ECEF into the plane (meridians converge between sites).

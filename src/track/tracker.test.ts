@@ -212,3 +212,80 @@ test('ADS-B reports alone (CAT021 positions, 1 Hz) give an accurate identified t
   assert.ok(Math.sqrt(sq / n) < 35, `rms ${Math.sqrt(sq / n).toFixed(1)} m`);
   assert.equal(frames.at(-1)!.tracks[0]!.callsign, 'KLM1023');
 });
+
+/** Scans of one radar only, with plots made by `make` (none: no batch that scan). */
+function scansOf(sensorId: string, durationS: number, make: (t: number, site: { latRad: number; lonRad: number; heightM: number }) => RadarPlot[], t0 = 1.7e9): RadarPlot[][] {
+  const s = coalition.sensors.find((x) => x.id === sensorId)!;
+  const site = { latRad: s.latRad, lonRad: s.lonRad, heightM: s.altM };
+  const out: RadarPlot[][] = [];
+  for (let t = s.sac === 2 ? 1.3 : 0; t < durationS; t += s.rotationS!) {
+    const plots = make(t, site).map((p) => ({ ...p, timeS: t0 + t }));
+    if (plots.length > 0) out.push(plots);
+  }
+  return out;
+}
+
+function radarPlotOf(f: Flight, t: number, site: { latRad: number; lonRad: number; heightM: number }, rng: Random, primaryOnly: boolean, sensorId = 'B-1'): RadarPlot {
+  const p = flightAt(f, t);
+  const m = radarMeasure(site, { latRad: degToRad(p.latDeg), lonRad: degToRad(p.lonDeg), heightM: f.altM });
+  const sensor = coalition.sensors.find((x) => x.id === sensorId)!;
+  return {
+    kind: 'radar', sensorId, partnerId: sensorId.slice(0, 1), timeS: 0,
+    rangeM: m.slantRangeM + rng.gauss() * sensor.sigmaRangeM, azimuthRad: m.azimuthRad + rng.gauss() * sensor.sigmaAzimuthRad!,
+    flightLevel: primaryOnly ? null : Math.round(f.altM / 30.48), mode3a: primaryOnly ? null : '4321', icao24: null,
+    callsign: null, detection: primaryOnly ? 'psr' : 'psr+ssr',
+  };
+}
+
+test('a slow aircraft without a transponder is confirmed: its own plots do not mark the clutter map', () => {
+  // 40 m/s across the radar's line of sight, 50 km out, crosses a 2 km x 2
+  // degree clutter cell in 45 s, leaving eight or nine plots in it: counted
+  // as clutter, they would stop the track before it confirms.
+  const f: Flight = { id: 'U', icao24: null, lat0: 31.5, lon0: 34.2, courseDeg: 318, speedMps: 40, altM: 2900 };
+  const rng = new Random(11);
+  const tracker = new Tracker(coalition);
+  const frames: TrackFrame[] = [];
+  const loop = new TrackingLoop(tracker, { periodS: 1, reorderWindowS: 0 }, (fr) => frames.push(fr));
+  for (const b of scansOf('B-1', 240, (t, site) => [radarPlotOf(f, t, site, rng, true)])) loop.push(b);
+  loop.flush();
+  const confirmedAt = frames.filter((fr) => fr.tracks.some((t) => t.status === 'confirmed')).map((fr) => fr.timeS - 1.7e9);
+  assert.ok(confirmedAt.length > 0 && confirmedAt[0]! < 40, `first confirmed at ${confirmedAt[0]}`);
+  // ...and stays confirmed (or coasting) to the end, on one track.
+  const late = frames.filter((fr) => fr.timeS - 1.7e9 > 60);
+  assert.ok(late.every((fr) => fr.tracks.some((t) => t.status !== 'tentative')), 'held after confirmation');
+  assert.equal(new Set(late.flatMap((fr) => fr.tracks.filter((t) => t.status !== 'tentative').map((t) => t.id))).size, 1);
+  assert.equal(tracker.stats.clutterSuppressed, 0);
+});
+
+test('a tentative track that missed its radar\'s revisits does not capture an aircraft appearing near it later', () => {
+  // Something seen on two scans of the 4 s radar heading north, then never
+  // again; 12 s after its last plot (three revisits missed) an aircraft
+  // appears 1.5 km from where that something would be, heading east. A
+  // hypothesis kept for a fixed 14 s would take its first plot and start the
+  // new track with the old one's motion.
+  const ghost: Flight = { id: 'G', icao24: null, lat0: 31.1, lon0: 33.2, courseDeg: 0, speedMps: 100, altM: 5000 };
+  const startAt = 16;
+  const there = flightAt(ghost, startAt);
+  const back = geodesicDirect(degToRad(there.latDeg), degToRad(there.lonDeg), degToRad(270), 150 * startAt - 700);
+  const plane: Flight = { id: 'P', icao24: null, lat0: (back[0]! * 180) / Math.PI, lon0: (back[1]! * 180) / Math.PI, courseDeg: 90, speedMps: 150, altM: 5000 };
+  const rng = new Random(5);
+  const tracker = new Tracker(coalition);
+  const frames: TrackFrame[] = [];
+  const loop = new TrackingLoop(tracker, { periodS: 1, reorderWindowS: 0 }, (fr) => frames.push(fr));
+  const plot = (f: Flight, t: number, site: { latRad: number; lonRad: number; heightM: number }) => radarPlotOf(f, t, site, rng, false, 'A-1');
+  for (const b of scansOf('A-1', 120, (t, site) => (t <= 4 ? [plot(ghost, t, site)] : t >= startAt ? [plot(plane, t, site)] : []))) {
+    loop.push(b);
+  }
+  loop.flush();
+  const ghostIds = new Set(frames.filter((fr) => fr.timeS - 1.7e9 <= 5).flatMap((fr) => fr.tracks.map((t) => t.id)));
+  assert.equal(ghostIds.size, 1);
+  // The ghost's hypothesis is gone before the aircraft's first plot comes.
+  for (const fr of frames.filter((x) => x.timeS - 1.7e9 >= startAt)) {
+    for (const t of fr.tracks) assert.ok(!ghostIds.has(t.id), `${t.id} (the ghost's) still there at ${fr.timeS - 1.7e9} s`);
+  }
+  const last = frames.at(-1)!.tracks.filter((t) => t.status === 'confirmed');
+  assert.equal(last.length, 1);
+  assert.ok(!ghostIds.has(last[0]!.id), `the aircraft's track ${last[0]!.id} is not the ghost's (${[...ghostIds].join(', ')})`);
+  const course = (Math.atan2(last[0]!.velEastMps, last[0]!.velNorthMps) * 180) / Math.PI;
+  assert.ok(Math.abs(course - 90) < 5, `course ${course}`);
+});

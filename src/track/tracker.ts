@@ -69,12 +69,16 @@ export const defaultTrackerOptions: TrackerOptions = {
  * - Confirmed -> coasting when no plot came for COAST_GAPS mean gaps
  *   (between COAST_MIN_S and COAST_AFTER_S); back to confirmed at the next
  *   update.
- * - Deleted: tentative after TENTATIVE_TIMEOUT_S without update; confirmed or
+ * - Deleted: tentative after TENTATIVE_TIMEOUT_S without update; one
+ *   with two or more plots (so a velocity) sooner, when it missed
+ *   TENTATIVE_MISSED_SCANS revisits of the sensor that last saw it (its rotation period; TENTATIVE_ADSB_GAP_S
+ *   for an ADS-B station): a hypothesis left alone longer has a gate wide enough to catch an aircraft it never
+ *   was (a departure passing under a stale one, say); confirmed or
  *   coasting after DELETE_GAPS mean gaps (between DELETE_MIN_S and
  *   DELETE_AFTER_S), or when its position sigma exceeds DELETE_SIGMA_M.
  * - Two tracks on one aircraft (same Mode S address; the same discrete Mode
  *   3/A code within 2 km, 50 m/s and 300 m of level; or statistically the
- *   same position and velocity) are merged into the older one.
+ *   same position and velocity for MERGE_HOLD_S) are merged into the older one.
  */
 export const lifecycle = {
   CONFIRM_HITS: 3,
@@ -84,15 +88,23 @@ export const lifecycle = {
   COAST_MIN_S: 3,
   COAST_GAPS: 3,
   TENTATIVE_TIMEOUT_S: 14,
+  TENTATIVE_MISSED_SCANS: 2.7,
+  TENTATIVE_ADSB_GAP_S: 2,
   DELETE_AFTER_S: 30,
   DELETE_MIN_S: 10,
   DELETE_GAPS: 4,
   GAP_AVERAGE_WEIGHT: 0.2,
+  MERGE_HOLD_S: 6,
   DELETE_SIGMA_M: 1500,
   MIN_CONFIRM_SPEED_MPS: 25,
   PRIMARY_CONFIRM_HITS: 5,
   PRIMARY_CONFIRM_SPAN_S: 12,
 } as const;
+
+/** How often a sensor can report an aircraft: its antenna period, or ADS-B's nominal gap. */
+function revisitOf(sensor: Sensor): number {
+  return sensor.rotationS ?? lifecycle.TENTATIVE_ADSB_GAP_S;
+}
 
 interface TrackState {
   readonly num: number;
@@ -107,9 +119,13 @@ interface TrackState {
   hits: number;
   readonly firstS: number;
   lastUpdateS: number;
+  /** Revisit period of the sensor that last updated the track, s. */
+  revisitS: number;
   /** Moving average of the gaps between updates, s (NaN until the second update). */
   meanGapS: number;
   altM: number | null;
+  /** Height its last plot was placed at on the plane (PositionMeasurement.placedAtM). */
+  placedAtM: number;
   altRateMps: number;
   altTimeS: number;
   icao24: string | null;
@@ -141,9 +157,11 @@ export class Tracker {
   private nextNum = 1;
   readonly stats: TrackerStats = { plots: 0, associated: 0, started: 0, deleted: 0, merged: 0, unknownSensorPlots: 0, clutterSuppressed: 0 };
   private readonly clutterMaps = new Map<string, ClutterMap>();
-  private readonly meas: PositionMeasurement = { e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null };
+  private readonly meas: PositionMeasurement = { e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null, placedAtM: 0 };
   private readonly grid = new Grid<TrackState>(COARSE_GATE_M);
   private gridDirty = true;
+  /** Pairs of tracks (by number, "low:high") found together at the last merge check, and since when. */
+  private together = new Map<string, number>();
   private batchStamp = 0;
   private readonly near: TrackState[] = [];
   private readonly xTmp = new Float64Array(NX);
@@ -184,7 +202,7 @@ export class Tracker {
     const near = this.near;
     for (let i = 0; i < nP; i++) {
       const plot = batch[i]!;
-      const m = this.plane.measure(plot, sensor, null, { e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null });
+      const m = this.plane.measure(plot, sensor, null, { e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null, placedAtM: 0 });
       own.push(m);
       near.length = 0;
       for (const tr of this.grid.query(m.e, m.n, COARSE_GATE_M, plot.timeS, near)) {
@@ -232,10 +250,15 @@ export class Tracker {
       // can neither start a track nor feed a tentative one. The map counts
       // only primary plots no confirmed track took, so a slow aircraft that
       // lingers in a cell never marks it.
+      // A tentative track that already moves like an aircraft (two plots or
+      // more, faster than fixed clutter) counts as one here: a slow aircraft
+      // without a transponder crosses a cell in tens of seconds, and must not
+      // mark the cells it is being initiated through.
       const primary = plot.kind === 'radar' && plot.detection === 'psr';
+      const established = tr !== null && (tr.status !== 'tentative' || (tr.hits >= 2 && Math.hypot(tr.x[2]!, tr.x[3]!) >= lifecycle.MIN_CONFIRM_SPEED_MPS));
       const clutter = primary && map.isClutter(plot.rangeM, plot.azimuthRad, plot.timeS);
-      if (primary && (!tr || tr.status === 'tentative')) map.add(plot.rangeM, plot.azimuthRad, plot.timeS);
-      if (clutter && (!tr || tr.status === 'tentative')) {
+      if (primary && !established) map.add(plot.rangeM, plot.azimuthRad, plot.timeS);
+      if (clutter && !established) {
         this.stats.clutterSuppressed++;
         continue;
       }
@@ -390,11 +413,13 @@ export class Tracker {
       updatePosition(tr.x, tr.P, inn);
     }
     tr.timeS = plot.timeS;
+    tr.placedAtM = m.placedAtM;
     if (m.heightM !== null) this.updateAltitude(tr, m.heightM, plot.timeS);
     tr.hits++;
     const gap = plot.timeS - tr.lastUpdateS;
     if (gap > 0) tr.meanGapS = Number.isNaN(tr.meanGapS) ? gap : tr.meanGapS + lifecycle.GAP_AVERAGE_WEIGHT * (gap - tr.meanGapS);
     tr.lastUpdateS = Math.max(tr.lastUpdateS, plot.timeS);
+    tr.revisitS = revisitOf(sensor);
     if (plot.icao24 !== null) tr.icao24 = plot.icao24;
     if (plot.mode3a !== null) tr.mode3a = plot.mode3a;
     if (plot.callsign !== null) tr.callsign = plot.callsign;
@@ -446,7 +471,9 @@ export class Tracker {
       firstS: plot.timeS,
       lastUpdateS: plot.timeS,
       meanGapS: NaN,
+      revisitS: revisitOf(sensor),
       altM: m.heightM,
+      placedAtM: m.placedAtM,
       altRateMps: 0,
       altTimeS: plot.timeS,
       icao24: plot.icao24,
@@ -471,6 +498,7 @@ export class Tracker {
   private mergeDuplicates(nowS: number): void {
     this.rebuildGrid(nowS);
     const byAddress = new Map<string, TrackState>();
+    const together = new Map<string, number>();
     const near = this.near;
     let merged = false;
     const absorb = (A: TrackState, B: TrackState) => {
@@ -481,6 +509,7 @@ export class Tracker {
         if (keep.imm && drop.imm) keep.imm.copyFrom(drop.imm);
         keep.timeS = drop.timeS;
         keep.lastUpdateS = drop.lastUpdateS;
+        keep.placedAtM = drop.placedAtM;
         if (drop.altM !== null) keep.altM = drop.altM;
       }
       // The merged track gets both tracks' plots: the shorter gap is the better guess.
@@ -523,9 +552,19 @@ export class Tracker {
         // residual biases keep the two tracks a few hundred metres apart.
         const sameCode = A.mode3a !== null && A.mode3a === B.mode3a && !NON_DISCRETE_CODES.has(A.mode3a);
         if (sameCode ? dv > 50 || d2 > 2000 * 2000 : dv > 30 || d2 > 9 * s2) continue;
+        if (!sameCode) {
+          // Without an identity to say so, two tracks are one aircraft only
+          // if they stay together: two aircraft crossing pass through this
+          // test for a moment.
+          const key = A.num < B.num ? `${A.num}:${B.num}` : `${B.num}:${A.num}`;
+          const since = this.together.get(key) ?? nowS;
+          together.set(key, since);
+          if (nowS - since < lifecycle.MERGE_HOLD_S) continue;
+        }
         absorb(A, B);
       }
     }
+    this.together = together;
     if (merged) {
       this.tracks = this.tracks.filter((t) => !t.deleted);
       this.gridDirty = true;
@@ -540,7 +579,7 @@ export class Tracker {
     for (const tr of ts) {
       const idle = nowS - tr.lastUpdateS;
       let drop = false;
-      if (tr.status === 'tentative') drop = idle > lifecycle.TENTATIVE_TIMEOUT_S;
+      if (tr.status === 'tentative') drop = idle > (tr.hits < 2 ? lifecycle.TENTATIVE_TIMEOUT_S : Math.min(lifecycle.TENTATIVE_TIMEOUT_S, lifecycle.TENTATIVE_MISSED_SCANS * tr.revisitS));
       else {
         const gap = Number.isNaN(tr.meanGapS) ? Infinity : tr.meanGapS;
         const coastAfter = Math.min(lifecycle.COAST_AFTER_S, Math.max(lifecycle.COAST_MIN_S, lifecycle.COAST_GAPS * gap));
@@ -588,7 +627,9 @@ export class Tracker {
     for (const tr of this.tracks) {
       this.predictTo(tr, timeS - tr.timeS, x, P);
       const alt = tr.altM === null ? null : tr.altM + tr.altRateMps * Math.max(0, Math.min(30, timeS - tr.altTimeS));
-      const g = this.plane.fromPlane(x[0]!, x[1]!, alt ?? 0);
+      // Back to latitude and longitude at the height the plots were placed
+      // at: the reported height when there is one, else the assumed one.
+      const g = this.plane.fromPlane(x[0]!, x[1]!, tr.altM === null ? tr.placedAtM : (alt ?? 0));
       const sensors = [...tr.recentSensors].sort();
       const partners = [...new Set(sensors.map((s) => this.sensors.get(s)!.partnerId))].sort();
       // The plane's axes turn against local north away from its origin; the
