@@ -4,7 +4,7 @@
 
 import type { Map as MlMap, MapMouseEvent } from 'maplibre-gl';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
-import type { WireAlert, WireEvent, WireMessage } from '../../src/serve/wire.ts';
+import type { WireAlert, WireEvent, WireMessage, WireTrack } from '../../src/serve/wire.ts';
 import { AFFILIATIONS, type Affiliation, friendlyBlocks } from './affiliation.ts';
 import { AlertList } from './alerts.ts';
 import { type IconAtlas, addAtlasImages, buildAtlas, cellStats, iconName } from './atlas.ts';
@@ -16,6 +16,7 @@ import { type CoalitionInfo, type LinkState, StatusBar, renderDetails, renderLeg
 import { Picture } from './picture.ts';
 import { type SensorInfo, SensorPanel } from './sensors.ts';
 import { TrackTable } from './table.ts';
+import { TimeBar } from './timebar.ts';
 
 declare global {
   interface Window {
@@ -296,6 +297,11 @@ function main(): void {
 
   const onMessage = (msg: WireMessage, parseMs: number) => {
     if (msg.type === 'frame') {
+      // Replaying (time bar): live frames never enter the picture; the link is still live.
+      if (timebar.hold(msg.t, msg.tracks)) {
+        lastFrameWallMs = Date.now();
+        return;
+      }
       const t0 = performance.now();
       picture.update(msg.t, msg.tracks);
       lastFrameWallMs = Date.now();
@@ -421,6 +427,28 @@ function main(): void {
 
   if (document.body.dataset.demo === '1') $('demo-banner').hidden = false;
 
+  // --- Time bar (web/src/timebar.ts): pause, scrub back over the recording, replay 1x-60x, back to live.
+  const showFrame = (t: number, tracks: readonly WireTrack[]) => {
+    picture.update(t, tracks);
+    table.update(picture.tracks.values(), selectedId);
+    if (selectedId) showDetails();
+    status.frame(picture.frameTimeS, picture.tracks.size);
+    drawPicture();
+  };
+  const timebar = new TimeBar($('timebar'), {
+    token: () => session?.token ?? null,
+    show: showFrame,
+    // Switching source clears the picture first, so no trail of one mixes into the other.
+    mode: (_m, last) => {
+      picture.update(picture.frameTimeS ?? 0, []);
+      if (last) showFrame(last.t, last.tracks);
+      else showFrame(picture.frameTimeS ?? 0, []);
+    },
+    message: (text) => status.message(text),
+  });
+  (window as unknown as { __skyfuseTimebar: TimeBar }).__skyfuseTimebar = timebar;
+  // --- end time bar
+
   // One session at a time: its token, its link, who it is.
   let session: { token: string; link: Link } | null = null;
   const loginBox = $('login');
@@ -458,6 +486,7 @@ function main(): void {
   function endSession(code?: string): void {
     session?.link.stop();
     session = null;
+    timebar.goLive();
     forgetToken();
     picture.update(picture.frameTimeS ?? 0, []);
     coalition = null;
@@ -505,6 +534,7 @@ function main(): void {
         loadCoalition(token);
         loadSensors(token);
         link.start();
+        timebar.start();
       },
       (err: unknown) => {
         if (isRefusal(err)) endSession(err.code);

@@ -1,0 +1,379 @@
+// The time bar: pause the picture, scrub back over the recording, replay it
+// at 1x-60x, and return to live.
+//
+// Playback fetches GET /api/history (chunks of recorded frames ahead of the
+// play head) instead of adding replay messages to the WebSocket:
+// - one enforcement point: the page replays exactly what the history API
+//   and the exports give this partner (src/record/history.ts: frames of the
+//   audience it saw at each time), not a second path that could diverge;
+// - no replay state per client on the server (a scrub is one stateless,
+//   indexed query; any number of operators scrub independently), and the
+//   live WebSocket, whose frame encoding is changing, is left alone: it keeps
+//   running under the replay, so going back to live is immediate;
+// - at high speed frames are thinned on the server (`step`), so 60x costs
+//   about one frame per 100 ms of wall time, not 60.
+// While replaying, the page never mixes a live frame into the picture: main
+// asks hold() for every live frame and drops it in replay mode.
+
+import type { WireStatus, WireTrack } from '../../src/serve/wire.ts';
+import { ApiError, getJson } from './link.ts';
+
+export const SPEEDS = [1, 2, 5, 10, 30, 60] as const;
+
+interface HistoryTrack {
+  readonly id: string;
+  readonly status: 'tentative' | 'confirmed' | 'coasting';
+  readonly lat: number;
+  readonly lon: number;
+  readonly altM: number | null;
+  readonly vE: number;
+  readonly vN: number;
+  readonly icao24: string | null;
+  readonly mode3a: string | null;
+  readonly callsign: string | null;
+  readonly sensors: readonly string[];
+  readonly partners: readonly string[];
+}
+
+interface HistoryAnswer {
+  readonly frames: readonly { readonly t: number; readonly tracks: readonly HistoryTrack[] }[];
+  readonly truncated: boolean;
+  readonly nextFrom: number | null;
+  readonly withheld: readonly { readonly fromS: number; readonly toS: number; readonly code: string }[];
+}
+
+interface Frame {
+  readonly t: number;
+  readonly tracks: readonly WireTrack[];
+}
+
+export interface TimeBarHost {
+  token(): string | null;
+  /** Replace the picture with a replayed frame. */
+  show(t: number, tracks: readonly WireTrack[]): void;
+  /** The picture switches source: 'replay' (hold live frames back) or 'live' (`last` = newest live frame, if any). */
+  mode(m: 'live' | 'replay', last: Frame | null): void;
+  message(text: string): void;
+}
+
+const STATUS: Record<HistoryTrack['status'], WireStatus> = { tentative: 'T', confirmed: 'C', coasting: 'K' };
+const toWire = (k: HistoryTrack): WireTrack => ({
+  id: k.id, st: STATUS[k.status], lat: k.lat, lon: k.lon, alt: k.altM === null ? null : Math.round(k.altM),
+  vE: k.vE, vN: k.vN, cs: k.callsign, m3a: k.mode3a, icao: k.icao24, sen: k.sensors, par: k.partners,
+});
+
+const TICK_MS = 100;
+/** Frames at most every this much wall time: above 10x the server thins them (step). */
+const FRAME_WALL_S = 0.1;
+
+const utc = (t: number): string => new Date(t * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+const ago = (s: number): string => {
+  const a = Math.max(0, Math.round(s));
+  const h = Math.floor(a / 3600);
+  const m = Math.floor((a % 3600) / 60);
+  const sec = String(a % 60).padStart(2, '0');
+  return h > 0 ? `-${h}:${String(m).padStart(2, '0')}:${sec}` : `-${m}:${sec}`;
+};
+
+export class TimeBar {
+  mode: 'live' | 'replay' = 'live';
+  playing = false;
+  speed: number = 1;
+  /** Recording time of the play head, s since epoch. */
+  positionS = 0;
+  /** Time of the frame on screen in replay, or null (none at that time). */
+  shownT: number | null = null;
+  private lastLive: Frame | null = null;
+  private span: { from: number; to: number } | null = null;
+  private available = false;
+  /** Frames of [bufFrom, bufTo), sorted; fetched at `bufStep`. */
+  private buf: Frame[] = [];
+  private bufFrom = 0;
+  private bufTo = 0;
+  private bufStep: number | null = null;
+  private fetching = false;
+  private gen = 0;
+  private lastTickMs = 0;
+  private dragging = false;
+  private readonly el: {
+    pause: HTMLButtonElement; play: HTMLButtonElement; live: HTMLButtonElement; speed: HTMLSelectElement;
+    slider: HTMLInputElement; time: HTMLElement; window: HTMLElement;
+  };
+
+  constructor(private readonly root: HTMLElement, private readonly host: TimeBarHost) {
+    const mk = <K extends keyof HTMLElementTagNameMap>(tag: K, id: string, text = ''): HTMLElementTagNameMap[K] => {
+      const e = document.createElement(tag);
+      e.id = id;
+      if (text) e.textContent = text;
+      return e;
+    };
+    const pause = mk('button', 'tb-pause', 'Pause');
+    const play = mk('button', 'tb-play', 'Play');
+    const live = mk('button', 'tb-live', 'Back to live');
+    for (const b of [pause, play, live]) b.type = 'button';
+    pause.title = 'Freeze the picture and scrub back over the recording';
+    const speed = mk('select', 'tb-speed');
+    speed.setAttribute('aria-label', 'Replay speed');
+    for (const s of SPEEDS) speed.append(new Option(`${s}x`, String(s)));
+    const slider = mk('input', 'tb-slider');
+    slider.type = 'range';
+    slider.step = '1';
+    slider.setAttribute('aria-label', 'Time: drag back over the recording');
+    const time = mk('span', 'tb-time', 'LIVE');
+    time.setAttribute('aria-live', 'polite');
+    const win = mk('span', 'tb-window');
+    root.replaceChildren(pause, play, speed, slider, time, win, live);
+    this.el = { pause, play, live, speed, slider, time, window: win };
+
+    pause.addEventListener('click', () => this.pause());
+    play.addEventListener('click', () => (this.playing ? this.stopPlaying() : this.play()));
+    live.addEventListener('click', () => this.goLive());
+    speed.addEventListener('change', () => this.setSpeed(Number(speed.value)));
+    slider.addEventListener('input', () => {
+      this.dragging = true;
+      if (this.mode === 'live') this.enterReplay(Number(slider.value));
+      this.el.time.textContent = `REPLAY ${utc(Number(slider.value))}`;
+    });
+    slider.addEventListener('change', () => {
+      this.dragging = false;
+      this.seek(Number(slider.value));
+    });
+    setInterval(() => this.tick(), TICK_MS);
+    setInterval(() => void this.refreshSpan(), 5000);
+    this.render();
+  }
+
+  /** A session began: find the recorded window (the bar stays hidden without a recording). */
+  start(): void {
+    void this.refreshSpan();
+  }
+
+  /** Called for every live frame; true = in replay, so main must not draw it. */
+  hold(t: number, tracks: readonly WireTrack[]): boolean {
+    this.lastLive = { t, tracks };
+    if (this.mode === 'live') this.renderSlider();
+    return this.mode === 'replay';
+  }
+
+  /** The live edge: the newest live frame, or the end of the recording. */
+  private liveEdge(): number {
+    return this.lastLive?.t ?? this.span?.to ?? Date.now() / 1000;
+  }
+
+  pause(): void {
+    if (!this.available) return;
+    if (this.mode === 'live') this.enterReplay(this.liveEdge());
+    else this.stopPlaying();
+  }
+
+  play(speed?: number): void {
+    if (!this.available) return;
+    if (speed !== undefined) this.setSpeed(speed);
+    if (this.mode === 'live') this.enterReplay(this.liveEdge());
+    this.playing = true;
+    this.lastTickMs = performance.now();
+    this.ensureBuffer();
+    this.render();
+  }
+
+  stopPlaying(): void {
+    this.playing = false;
+    this.render();
+  }
+
+  setSpeed(s: number): void {
+    this.speed = (SPEEDS as readonly number[]).includes(s) ? s : 1;
+    this.el.speed.value = String(this.speed);
+    // A thinner or denser step than the buffer's: refetch from the play head.
+    if (this.mode === 'replay' && this.stepFor() !== this.bufStep) this.resetBuffer();
+    this.render();
+  }
+
+  /** Move the play head to `t` (clamped to the recording), keeping play/pause. */
+  seek(t: number): void {
+    if (!this.available) return;
+    if (this.mode === 'live') this.enterReplay(t);
+    const lo = this.span?.from ?? t;
+    this.positionS = Math.min(Math.max(t, lo), this.liveEdge());
+    if (this.positionS < this.bufFrom || this.positionS >= this.bufTo) this.resetBuffer();
+    else this.showAt(this.positionS);
+    this.render();
+  }
+
+  goLive(): void {
+    if (this.mode === 'live') return;
+    this.mode = 'live';
+    this.playing = false;
+    this.gen++;
+    this.buf = [];
+    this.bufFrom = this.bufTo = 0;
+    this.shownT = null;
+    document.body.dataset.replay = '';
+    this.host.mode('live', this.lastLive);
+    this.render();
+  }
+
+  private enterReplay(t: number): void {
+    this.mode = 'replay';
+    this.playing = false;
+    this.positionS = t;
+    this.shownT = null;
+    document.body.dataset.replay = '1';
+    this.host.mode('replay', null);
+    this.resetBuffer();
+  }
+
+  private stepFor(): number | null {
+    const s = this.speed * FRAME_WALL_S;
+    return s > 1 ? Math.round(s) : null;
+  }
+
+  private resetBuffer(): void {
+    this.gen++;
+    this.buf = [];
+    this.bufFrom = this.bufTo = this.positionS;
+    this.bufStep = this.stepFor();
+    this.fetching = false;
+    this.ensureBuffer(true);
+  }
+
+  /** Fetch the next chunk when less than ~10 s of wall time is buffered ahead of the play head. */
+  private ensureBuffer(first = false): void {
+    if (this.mode !== 'replay' || this.fetching) return;
+    const token = this.host.token();
+    if (!token) return;
+    const ahead = this.bufTo - this.positionS;
+    const edge = this.liveEdge();
+    if (!first && (ahead > this.speed * 10 || this.bufTo >= edge)) return;
+    // The frame on screen at the play head may be up to a period (or a step) before it.
+    const from = first ? this.positionS - Math.max(2, this.bufStep ?? 0) : this.bufTo;
+    const to = Math.min(Math.max(from + 60, from + this.speed * 30), edge + 1);
+    if (!(to > from)) return;
+    const gen = this.gen;
+    this.fetching = true;
+    const step = this.bufStep;
+    const q = `/api/history?from=${from}&to=${to}${step ? `&step=${step}` : ''}`;
+    getJson<HistoryAnswer>(q, token).then(
+      (r) => {
+        if (gen !== this.gen) return;
+        this.fetching = false;
+        if (first) this.bufFrom = from;
+        for (const f of r.frames) this.buf.push({ t: f.t, tracks: f.tracks.map(toWire) });
+        // Near the live edge the recorder may not have committed the newest frames yet: covered only up to the last one.
+        const last = r.frames.length ? r.frames[r.frames.length - 1]!.t + 1e-3 : from;
+        this.bufTo = r.truncated && r.nextFrom !== null ? r.nextFrom : to > this.liveEdge() - 2 ? Math.max(from, last) : to;
+        if (r.withheld.length) this.host.message(`replay: ${r.withheld.length} stretch(es) withheld (${r.withheld[0]!.code}): the recording no longer proves what your partner saw then`);
+        this.showAt(this.positionS);
+        this.ensureBuffer();
+      },
+      (err: unknown) => {
+        if (gen !== this.gen) return;
+        this.fetching = false;
+        this.host.message(`replay: history not loaded: ${err instanceof ApiError ? `${err.code} ${err.message}` : String(err)}`);
+        this.playing = false;
+        this.render();
+      },
+    );
+  }
+
+  /** Show the newest buffered frame at or before `t` (the picture as it was at t). */
+  private showAt(t: number): void {
+    let lo = 0;
+    let hi = this.buf.length - 1;
+    let best = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.buf[mid]!.t <= t) {
+        best = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (best < 0) {
+      if (this.bufTo > t && !this.fetching && this.shownT !== null) {
+        this.shownT = null;
+        this.host.show(t, []);
+      }
+      return;
+    }
+    const f = this.buf[best]!;
+    if (f.t !== this.shownT) {
+      this.shownT = f.t;
+      this.host.show(f.t, f.tracks);
+    }
+    // Frames well behind the play head are not needed again (a seek back refetches).
+    if (best > 600) {
+      this.buf.splice(0, best - 10);
+      this.bufFrom = this.buf[0]!.t;
+    }
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    if (this.mode === 'replay' && this.playing) {
+      this.positionS += ((now - this.lastTickMs) / 1000) * this.speed;
+      if (this.positionS >= this.liveEdge()) {
+        this.goLive();
+        return;
+      }
+      this.showAt(this.positionS);
+      this.ensureBuffer();
+    }
+    this.lastTickMs = now;
+    this.render();
+  }
+
+  private async refreshSpan(): Promise<void> {
+    const token = this.host.token();
+    if (!token) return;
+    try {
+      const s = await getJson<{ from: number | null; to: number | null }>('/api/history/span', token);
+      this.span = s.from !== null && s.to !== null ? { from: s.from, to: s.to } : null;
+      this.available = this.span !== null;
+    } catch (err) {
+      // SKY_NO_RECORDING: this server keeps no history; the bar says so and stays inert.
+      this.available = false;
+      this.span = null;
+      if (err instanceof ApiError && err.code === 'SKY_NO_RECORDING') this.root.dataset.state = 'none';
+    }
+    this.render();
+  }
+
+  private renderSlider(): void {
+    if (this.dragging) return;
+    const s = this.el.slider;
+    const lo = Math.floor(this.span?.from ?? 0);
+    const hi = Math.ceil(this.liveEdge());
+    s.min = String(lo);
+    s.max = String(hi);
+    s.value = String(Math.round(this.mode === 'live' ? hi : this.positionS));
+  }
+
+  private render(): void {
+    const e = this.el;
+    this.root.hidden = false;
+    this.root.dataset.mode = this.mode;
+    if (!this.available) this.root.dataset.state = this.root.dataset.state === 'none' ? 'none' : 'loading';
+    else this.root.dataset.state = 'ready';
+    const replay = this.mode === 'replay';
+    e.pause.hidden = replay;
+    e.pause.disabled = !this.available;
+    e.play.hidden = !replay;
+    e.play.textContent = this.playing ? 'Pause' : 'Play';
+    e.live.hidden = !replay;
+    e.slider.disabled = !this.available;
+    this.renderSlider();
+    if (!this.available) {
+      e.time.textContent = this.root.dataset.state === 'none' ? 'LIVE (no recording: no time bar)' : 'LIVE';
+      e.window.textContent = '';
+      return;
+    }
+    if (replay) {
+      const shown = this.shownT === null ? 'no recorded picture' : `picture of ${utc(this.shownT)}`;
+      e.time.textContent = `REPLAY ${utc(this.positionS)}`;
+      e.window.textContent = `${ago(this.liveEdge() - this.positionS)} | ${this.playing ? `${this.speed}x` : 'paused'} | ${shown}`;
+    } else {
+      e.time.textContent = 'LIVE';
+      e.window.textContent = this.span ? `recorded from ${utc(this.span.from)}` : '';
+    }
+  }
+}
