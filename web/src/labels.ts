@@ -31,7 +31,14 @@ export function labelLines(t: WireTrack): [string, string] {
 
 export class LabelOverlay {
   private readonly ctx: CanvasRenderingContext2D;
-  private readonly widths = new Map<string, number>();
+  /** Width of one character of FONT (monospace): a label's width is its length times this, no measureText per label. */
+  private charW = 0;
+  /**
+   * Each track's label lines, kept while the page holds the same WireTrack
+   * object (the v2 decoder keeps an unchanged track's object), so a redraw
+   * does not rebuild 10,000 strings.
+   */
+  private readonly lines = new WeakMap<WireTrack, [string, string, number]>();
   private tracks: ReadonlyMap<string, WireTrack> = new Map();
   private sensors: readonly SensorLabel[] = [];
   private selectedId: string | null = null;
@@ -75,13 +82,17 @@ export class LabelOverlay {
   }
 
   private width(s: string): number {
-    let w = this.widths.get(s);
-    if (w === undefined) {
-      if (this.widths.size > 5000) this.widths.clear();
-      w = this.ctx.measureText(s).width;
-      this.widths.set(s, w);
+    return s.length * this.charW;
+  }
+
+  private linesOf(t: WireTrack): [string, string, number] {
+    let l = this.lines.get(t);
+    if (!l) {
+      const [a, b] = labelLines(t);
+      l = [a, b, Math.max(a.length, b.length)];
+      this.lines.set(t, l);
     }
-    return w;
+    return l;
   }
 
   draw(): void {
@@ -101,6 +112,7 @@ export class LabelOverlay {
     ctx.clearRect(0, 0, w, h);
     ctx.font = FONT;
     ctx.textBaseline = 'top';
+    this.charW ||= ctx.measureText('0000000000').width / 10;
 
     // Occupied boxes, bucketed in a coarse grid so 500 labels stay O(n).
     const CELL = 64;
@@ -144,8 +156,8 @@ export class LabelOverlay {
     let drawn = 0;
     const bh = 2 * LINE_H + 2 * PAD;
     for (const { t, p } of visible) {
-      const [l1, l2] = labelLines(t);
-      const bw = Math.max(this.width(l1), this.width(l2)) + 2 * PAD;
+      const [l1, l2, chars] = this.linesOf(t);
+      const bw = chars * this.charW + 2 * PAD;
       const sel = t.id === this.selectedId;
       // Try the two quadrants beside the track's line of flight first, so the
       // label covers neither the velocity vector (ahead) nor the trail (behind).

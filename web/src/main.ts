@@ -52,7 +52,7 @@ declare global {
       sensorRates(): Record<string, number | null>;
       /** The WebSocket subprotocol in use ('skyfuse.v2' binary frames, 'skyfuse.v1' JSON), '' when not connected. */
       wire(): string;
-      /** Frames drawn since the last reset: frame time and wall clock (ms since epoch) when MapLibre went idle with it on screen. */
+      /** Frames drawn since the last reset: frame time and wall clock (ms since epoch) of the first map render with it loaded. */
       drawLog(reset?: boolean): { t: number; drawnMs: number }[];
     };
   }
@@ -117,8 +117,14 @@ function main(): void {
   let lastFrameWallMs = 0;
   const lastHeardMs = new Map<string, number>();
   let inputAlerts = 0;
-  /** Server-to-screen latency: the newest frame handed to the map, stamped when the map is next idle (all drawn). */
+  /**
+   * Server-to-screen latency: the newest frame handed to the map; once a tile
+   * of the picture has loaded with it and the whole source is loaded, the
+   * next rendered frame shows it ('idle' never comes while software WebGL
+   * renders continuously at 10,000 tracks).
+   */
   let awaitingDraw: number | null = null;
+  let loadedDraw: number | null = null;
   const drawLog: { t: number; drawnMs: number }[] = [];
 
   const map: MlMap = createMap($('map'), new URL('assets/maplibre-gl-worker.mjs', location.href).href, basemapTiles(document.body.dataset.tiles));
@@ -247,10 +253,16 @@ function main(): void {
     if (emergencies || !flashOn) flashEmergency(map, flashOn);
   }, 500);
 
-  map.on('idle', () => {
-    if (awaitingDraw === null) return;
-    if (drawLog.length < 10_000) drawLog.push({ t: awaitingDraw, drawnMs: Date.now() });
-    awaitingDraw = null;
+  map.on('sourcedata', (e) => {
+    if (awaitingDraw !== null && e.sourceId === 'picture' && e.tile !== undefined && map.isSourceLoaded('picture')) {
+      loadedDraw = awaitingDraw;
+      awaitingDraw = null;
+    }
+  });
+  map.on('render', () => {
+    if (loadedDraw === null) return;
+    if (drawLog.length < 10_000) drawLog.push({ t: loadedDraw, drawnMs: Date.now() });
+    loadedDraw = null;
   });
 
   map.on('load', () => {

@@ -24,8 +24,17 @@ interface Column {
   readonly value: (t: WireTrack) => string | number | null;
 }
 
-/** "T12" sorts after "T9": the id's letters, then its number padded. */
-const naturalId = (id: string): string => id.replace(/\d+/g, (d) => d.padStart(10, '0'));
+/** "T12" sorts after "T9": the id's letters, then its number padded. Cached: ids live for many frames and a frame sorts them all. */
+const naturalIds = new Map<string, string>();
+const naturalId = (id: string): string => {
+  let n = naturalIds.get(id);
+  if (n === undefined) {
+    if (naturalIds.size > 200_000) naturalIds.clear();
+    n = id.replace(/\d+/g, (d) => d.padStart(10, '0'));
+    naturalIds.set(id, n);
+  }
+  return n;
+};
 
 export const COLUMNS: readonly Column[] = [
   { key: 'id', title: 'Track', text: (t) => t.id, value: (t) => naturalId(t.id) },
