@@ -16,6 +16,7 @@ import { type CoalitionInfo, type LinkState, StatusBar, renderDetails, renderLeg
 import { Picture } from './picture.ts';
 import { type SensorInfo, SensorPanel } from './sensors.ts';
 import { TrackTable } from './table.ts';
+import { PolicyPanel } from './policy.ts';
 import { TimeBar } from './timebar.ts';
 
 declare global {
@@ -158,6 +159,9 @@ function main(): void {
     if (name === 'sensors') sensorPanel.render(picture.frameTimeS ?? Date.now() / 1000);
   };
   for (const b of tabs) b.addEventListener('click', () => showTab(b.dataset.tab ?? 'tracks'));
+  // Release policy: a tab for partner administrators only (the server enforces it too).
+  const policyPanel = new PolicyPanel($('policy-panel'));
+  const policyTab = $('tab-policy');
 
   const filterBox = $<HTMLInputElement>('track-filter');
   filterBox.addEventListener('input', () => table.setFilter(filterBox.value));
@@ -515,6 +519,9 @@ function main(): void {
     labels.setSensors([]);
     who.textContent = '';
     logoutButton.hidden = true;
+    policyTab.hidden = true;
+    policyPanel.clear();
+    showTab('tracks');
     if (code) setLink('unauthorized', code);
     else setLink('no-token');
     showLogin(
@@ -535,6 +542,8 @@ function main(): void {
         who.textContent = `${me.partnerName} (${me.partner}) - ${me.subject}, ${me.role}`;
         who.title = `The picture of ${me.partnerName}: fused only from data released to it`;
         logoutButton.hidden = false;
+        policyTab.hidden = me.role !== 'partner-admin';
+        if (!policyTab.hidden) void policyPanel.load(token, me.partner);
         const link = new Link(token, {
           message: onMessage,
           state: (s, detail) => {
