@@ -145,7 +145,8 @@ export const policyRoutes: RouteModule = {
         try {
           membership.setReleases(target, rules);
         } catch (e) {
-          if (isSkyError(e) && e.code === 'SKY_POLICY_READONLY') return reply.code(409).send({ error: e.code, message: e.message });
+          // A replay's Membership follows the recording and refuses (SKY_REPLAY_READONLY).
+          if (isSkyError(e) && (e.code === 'SKY_POLICY_READONLY' || e.code === 'SKY_REPLAY_READONLY')) return reply.code(409).send({ error: 'SKY_POLICY_READONLY', message: e.message });
           throw e;
         }
         ctx.log(`serve: release policy of ${target} changed by ${s.subject}: ${rules === null ? 'everything to every member' : `${rules.length} rule(s)`}`);
