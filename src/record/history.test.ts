@@ -6,7 +6,8 @@
 // live chain produced, by the sensors they name).
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -142,6 +143,24 @@ test('retention that removed a session\'s early inputs: its frames are withheld,
   assert.equal(r.withheld[0]!.code, 'SKY_HISTORY_MEMBERSHIP_UNKNOWN');
   assert.ok(r.withheld[0]!.toS - r.withheld[0]!.fromS > 20);
   h.close();
+});
+
+test('a purge of a withdrawn partner\'s recorded blocks leaves gaps in the sequence, not doubt about membership', () => {
+  const run = live();
+  const f3 = join(dir, 'purged.db');
+  copyFileSync(file, f3);
+  const db = new Database(f3);
+  const n = db.prepare("DELETE FROM blocks WHERE source IN (SELECT id FROM sources WHERE sensor_id LIKE 'CYP-%')").run().changes;
+  db.close();
+  assert.ok(n > 10, `${n} blocks purged`);
+  const h = new RecordingHistory(f3);
+  const r = h.query({ partnerId: 'JOR', fromS: run.startS, toS: run.startS + 100 });
+  h.close();
+  const h0 = new RecordingHistory(file);
+  const want = h0.query({ partnerId: 'JOR', fromS: run.startS, toS: run.startS + 100 });
+  h0.close();
+  assert.deepEqual(r.withheld, []);
+  assert.deepEqual(r.frames.map((f) => f.t), want.frames.map((f) => f.t));
 });
 
 test('exports: CSV lines, a GeoJSON FeatureCollection of LineStrings, KML Placemarks', () => {

@@ -205,12 +205,27 @@ export class RecordingHistory {
    * Are the session's membership inputs all still in the file? Retention
    * deletes the oldest rows of every table by time, and a failed commit
    * drops a batch: either leaves a gap in the session's shared sequence
-   * (blocks, ticks and events take consecutive seqs). The sequence from the
-   * session's first seq up to its first remaining event must be whole; events
-   * after that one are newer than any deleted event (deletion is oldest
-   * first), so a partner-status change can only have been lost in that stretch.
+   * (blocks, ticks and events take consecutive seqs). Two ways to prove
+   * nothing of the kind touched the session's inputs:
+   * - its first tick is still there: the live pump ticks every 100 ms from
+   *   the start, retention deletes ticks oldest first along with events, so
+   *   a session whose first ticks survive lost no event to it (a purge of a
+   *   withdrawn partner's blocks leaves gaps too, but only in blocks);
+   * - or the sequence from its first seq up to its first remaining event is
+   *   whole: events after that one are newer than any deleted event
+   *   (deletion is oldest first), so none was lost.
+   * Residual risk, accepted: retention's per-round row limit letting an
+   * earlier session's ticks shield this session's first tick while its
+   * (sparser) events were cut further ahead.
    */
   private inputsComplete(s: SessionInfo, endSeq: number): boolean {
+    const firstTick = this.db.prepare('SELECT seq FROM ticks WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT 1').get(s.firstSeq, endSeq) as { seq: number } | undefined;
+    if (firstTick && firstTick.seq - s.firstSeq <= 100) {
+      const before = this.db.prepare('SELECT (SELECT count(*) FROM blocks WHERE seq >= ? AND seq < ?) + (SELECT count(*) FROM events WHERE seq >= ? AND seq < ?) AS n')
+        .get(s.firstSeq, firstTick.seq, s.firstSeq, firstTick.seq) as { n: number };
+      // Only blocks and events come before the first tick: all of them must still be there.
+      if (before.n === firstTick.seq - s.firstSeq) return true;
+    }
     const firstEvent = (this.db.prepare('SELECT min(seq) AS q FROM events WHERE seq >= ? AND seq < ?').get(s.firstSeq, endSeq) as { q: number | null }).q;
     let upTo = firstEvent;
     if (upTo === null) {
