@@ -72,13 +72,14 @@ const DEFAULT_RECORD_MAX_BYTES = 512 * 1024 * 1024;
  * a scratch file in the OS temp dir, one per process (two servers never share
  * a file), kept 2 h and 512 MiB at most, deleted when the server stops.
  */
-function recordOption(record: string | false | undefined, maxAgeH: number | undefined): { record?: { file: string; maxAgeS?: number; maxBytes?: number; temporary?: boolean } } {
+function recordOption(record: string | false | undefined, maxAgeH: number | undefined): { record?: { file: string; maxAgeS?: number; maxBytes?: number; temporary?: boolean; rotateS?: number } } {
   if (record === false) return {};
   if (typeof record === 'string') return { record: { file: record, ...(maxAgeH ? { maxAgeS: maxAgeH * 3600 } : {}) } };
   return {
     record: {
       file: join(tmpdir(), `skyfuse-serve-${process.pid}.sqlite`), maxAgeS: maxAgeH ? maxAgeH * 3600 : DEFAULT_RECORD_MAX_AGE_S,
-      maxBytes: DEFAULT_RECORD_MAX_BYTES, temporary: true,
+      // A new session every 15 min: retention then withholds at most the oldest 15 min from the time bar.
+      maxBytes: DEFAULT_RECORD_MAX_BYTES, temporary: true, rotateS: 900,
     },
   };
 }

@@ -52,6 +52,15 @@ export interface LiveOptions {
     readonly file: string; readonly maxAgeS?: number; readonly maxBytes?: number;
     /** A scratch recording (serve's default, for the time bar): deleted with its -wal/-shm when the system closes. */
     readonly temporary?: boolean;
+    /**
+     * Start a new session every this many seconds, from the membership and
+     * release rules in force then. With retention (maxAgeS) a session whose
+     * start has been pruned no longer proves what each partner saw
+     * (src/record/history.ts withholds it); rotating bounds that loss to the
+     * oldest session. For scratch recordings: a replay restarts its fusion at
+     * each session, so a kept recording (--record FILE) does not rotate.
+     */
+    readonly rotateS?: number;
   };
   /** CAT062 and CoT feeds to partners' systems, each with its partner's picture (src/app/outputs.ts). */
   readonly outputs?: OutputsConfig;
@@ -99,12 +108,14 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
   // The decode -> per-audience register and track chain, built from a plain
   // config so a recording can rebuild it exactly for replay.
   const chainConfig: ChainConfig = { coalition, startOfDayS: dayStartS(isoDay(nowS)), periodS: 1, reorderWindowS: 1, register: true, fusion: 'audience' };
-  const recorder = o.record ? new Recorder({ ...o.record, session: chainConfig, clock, onError: (e) => o.log(e.toLine()) }) : null;
+  const newRecorder = (config: ChainConfig) => new Recorder({ ...o.record!, session: config, clock, onError: (e) => o.log(e.toLine()) });
+  let recorder = o.record ? newRecorder(chainConfig) : null;
   if (o.record) {
     const keep = o.record.maxAgeS !== undefined ? `, keeping ${+(o.record.maxAgeS / 3600).toFixed(2)} h` : '';
     o.log(`live: recording to ${o.record.file}${keep}${o.record.temporary ? ' (scratch file for the time bar, deleted at exit; --record FILE keeps one, --no-record turns it off)' : ''}`);
   }
   const closeRecorder = () => {
+    if (rotation) clearInterval(rotation);
     recorder?.close();
     if (o.record?.temporary) for (const x of ['', '-wal', '-shm']) rmSync(o.record.file + x, { force: true });
   };
@@ -120,6 +131,12 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
     },
   });
   const fusion = chain.fusion!;
+  // Session rotation of a scratch recording (see LiveOptions.record.rotateS).
+  const rotation = o.record?.rotateS ? setInterval(() => {
+    if (!recorder) return;
+    recorder.close();
+    recorder = newRecorder({ ...chainConfig, coalition: membership.coalition });
+  }, o.record.rotateS * 1000) : null;
   const audit = o.auditFile ? await AuditLog.open(o.auditFile) : null;
   const membership = new Membership(coalition, fusion);
   // Coalition file "withdrawal": "purge": a withdrawing partner's sensors are
@@ -135,7 +152,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
         return;
       }
       for (const id of sensors) unrecorded.add(id);
-      recorder.commit();
+      recorder?.commit();
       try {
         const r = purgeSensorBlocks(file, sensors);
         o.log(`live: partner ${c.partnerId} withdrew: purged ${r.blocks} recorded block(s) of ${sensors.join(', ')} from ${file}`);
