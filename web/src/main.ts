@@ -65,6 +65,10 @@ const $ = <T extends HTMLElement>(id: string): T => {
   return e as T;
 };
 
+/** Up to this many tracks, trails are re-sent with every frame; above, every TRAIL_PERIOD frames. */
+const TRAILS_EVERY_FRAME_MAX = 2000;
+const TRAIL_PERIOD = 4;
+
 /** A sensor not heard from (north marker) for this many rotations is shown silent. */
 const SILENT_ROTATIONS = 3;
 
@@ -216,12 +220,23 @@ function main(): void {
   let styleReady = false;
   const pending: { picture: boolean; sensors: boolean } = { picture: false, sensors: false };
 
+  let trailTick = 0;
+  let lastTrailKey = '';
   const drawPicture = () => {
     if (!styleReady) {
       pending.picture = true;
       return;
     }
     setSource(map, 'picture', picture.toGeoJSON(selectedId));
+    // Trails are most of the data at thousands of tracks: above TRAILS_EVERY_FRAME_MAX they are re-sent every
+    // TRAIL_PERIOD frames (their newest point then lags its symbol by up to that many updates), and on any change of
+    // selection or length.
+    const trailKey = `${selectedId}|${picture.trailLength}`;
+    if (picture.tracks.size <= TRAILS_EVERY_FRAME_MAX || ++trailTick >= TRAIL_PERIOD || trailKey !== lastTrailKey) {
+      setSource(map, 'trails', picture.trailsGeoJSON(selectedId));
+      trailTick = 0;
+      lastTrailKey = trailKey;
+    }
     labels.setTracks(picture.tracks, selectedId);
     emergencies = [...picture.tracks.values()].some((t) => t.m3a === '7500' || t.m3a === '7600' || t.m3a === '7700');
   };

@@ -61,6 +61,8 @@ function style(tiles: string | null = null): StyleSpecification {
       countries: { type: 'geojson', data: EMPTY },
       sensors: { type: 'geojson', data: EMPTY },
       picture: { type: 'geojson', data: EMPTY, buffer: 16, tolerance: 0.2 },
+      // Trails apart from symbols and vectors: at thousands of tracks they are most of the data, and are re-sent less often (main.ts).
+      trails: { type: 'geojson', data: EMPTY, buffer: 16, tolerance: 0.2 },
     },
     layers: [
       { id: 'sea', type: 'background', paint: { 'background-color': '#0a1622' } },
@@ -103,7 +105,7 @@ function style(tiles: string | null = null): StyleSpecification {
       {
         id: 'trail',
         type: 'line',
-        source: 'picture',
+        source: 'trails',
         filter: kindIs('trail'),
         layout: { 'line-join': 'round', 'line-cap': 'round' },
         paint: { 'line-color': bandColour, 'line-width': 1.2, 'line-opacity': ['case', ['==', ['get', 'coasting'], 1], 0.2, 0.45] },
@@ -203,6 +205,6 @@ export function flashEmergency(map: maplibregl.Map, on: boolean): void {
   map.setPaintProperty(EMERGENCY_LAYER, 'circle-opacity', on ? 0.3 : 0.05);
 }
 
-export function setSource(map: maplibregl.Map, id: 'sensors' | 'picture', data: FeatureCollection): void {
+export function setSource(map: maplibregl.Map, id: 'sensors' | 'picture' | 'trails', data: FeatureCollection): void {
   map.getSource<maplibregl.GeoJSONSource>(id)?.setData(data);
 }

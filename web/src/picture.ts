@@ -1,7 +1,7 @@
 // The page's air picture: the latest frame plus a short history per track,
-// and the GeoJSON handed to MapLibre. One FeatureCollection holds symbols,
-// vectors and trails so each frame costs a single setData (one worker round
-// trip) however many tracks there are. The history is only what this page
+// and the GeoJSON handed to MapLibre: one FeatureCollection of symbols and
+// vectors (one setData per frame however many tracks there are) and one of
+// trails, which the page re-sends less often when there are thousands. The history is only what this page
 // received (its partner's frames): positions, levels and the sensors and
 // partners that contributed.
 
@@ -38,7 +38,12 @@ export class Picture {
   private friendly: readonly (readonly [number, number])[] = [];
   frameTimeS: number | null = null;
 
-  constructor(private trailLength = DEFAULT_TRAIL) {}
+  constructor(private trail = DEFAULT_TRAIL) {}
+
+  /** Positions kept per trail. */
+  get trailLength(): number {
+    return this.trail;
+  }
 
   /** Mode S address blocks of the coalition's members (affiliation "friend"). */
   setFriendly(blocks: readonly (readonly [number, number])[]): void {
@@ -46,7 +51,7 @@ export class Picture {
   }
 
   setTrailLength(n: number): void {
-    this.trailLength = Math.max(1, Math.round(n));
+    this.trail = Math.max(1, Math.round(n));
   }
 
   historyOf(id: string): History | undefined {
@@ -61,7 +66,7 @@ export class Picture {
   update(timeS: number, tracks: readonly WireTrack[]): void {
     this.frameTimeS = timeS;
     const seen = new Set<string>();
-    const keep = 2 * this.trailLength;
+    const keep = 2 * this.trail;
     for (const t of tracks) {
       seen.add(t.id);
       this.tracks.set(t.id, t);
@@ -90,18 +95,13 @@ export class Picture {
     }
   }
 
+  /** Symbols and velocity vectors (the 'picture' source). */
   toGeoJSON(selectedId: string | null): FeatureCollection {
     const features: Feature<Geometry>[] = [];
     for (const t of this.tracks.values()) {
       const band = altBand(t.alt);
       const coasting = t.st === 'K' ? 1 : 0;
       const sel = t.id === selectedId ? 1 : 0;
-      const trail = this.history.get(t.id)?.pos;
-      if (trail && trail.length >= 4) {
-        const coords: [number, number][] = [];
-        for (let i = 0; i + 1 < trail.length; i += 2) coords.push([trail[i]!, trail[i + 1]!]);
-        features.push({ type: 'Feature', geometry: { type: 'LineString', coordinates: coords }, properties: { kind: 'trail', id: t.id, band, coasting, sel } });
-      }
       features.push({
         type: 'Feature',
         geometry: { type: 'LineString', coordinates: [[t.lon, t.lat], deadReckon(t.lat, t.lon, t.vE, t.vN, VECTOR_S)] },
@@ -111,6 +111,23 @@ export class Picture {
         type: 'Feature',
         geometry: { type: 'Point', coordinates: [t.lon, t.lat] },
         properties: { kind: 'trk', id: t.id, band, coasting, sel, aff: affiliationOf(t, this.friendly), emg: isEmergency(t) ? 1 : 0 },
+      });
+    }
+    return { type: 'FeatureCollection', features };
+  }
+
+  /** Trails (the 'trails' source): the positions this page received, oldest first. */
+  trailsGeoJSON(selectedId: string | null): FeatureCollection {
+    const features: Feature<Geometry>[] = [];
+    for (const t of this.tracks.values()) {
+      const trail = this.history.get(t.id)?.pos;
+      if (!trail || trail.length < 4) continue;
+      const coords: [number, number][] = [];
+      for (let i = 0; i + 1 < trail.length; i += 2) coords.push([trail[i]!, trail[i + 1]!]);
+      features.push({
+        type: 'Feature',
+        geometry: { type: 'LineString', coordinates: coords },
+        properties: { kind: 'trail', id: t.id, band: altBand(t.alt), coasting: t.st === 'K' ? 1 : 0, sel: t.id === selectedId ? 1 : 0 },
       });
     }
     return { type: 'FeatureCollection', features };
