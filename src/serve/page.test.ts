@@ -81,18 +81,22 @@ describe('page picture and labels', () => {
   test('trails keep the last N positions; tracks absent from a frame are dropped', () => {
     const p = new Picture(3);
     for (let i = 0; i < 5; i++) p.update(100 + i, [wt({ lon: 32 + i * 0.1 }), wt({ id: 'T2', lon: 30, lat: 30 + i * 0.1 })]);
+    // Symbols and vectors in one collection, trails in another (re-sent less often at thousands of tracks).
     const fc = p.toGeoJSON('T2');
-    const trail = fc.features.find((f) => f.properties?.kind === 'trail' && f.properties.id === 'T1');
+    const trails = p.trailsGeoJSON('T2');
+    const trail = trails.features.find((f) => f.properties?.kind === 'trail' && f.properties.id === 'T1');
     assert.ok(trail && trail.geometry.type === 'LineString');
     assert.deepEqual(trail.geometry.coordinates.map((c) => Math.round(c[0]! * 10) / 10), [32.2, 32.3, 32.4]);
     const kinds = fc.features.filter((f) => f.properties?.id === 'T2').map((f) => f.properties?.kind).sort();
-    assert.deepEqual(kinds, ['trail', 'trk', 'vec']);
+    assert.deepEqual(kinds, ['trk', 'vec']);
+    assert.deepEqual(trails.features.filter((f) => f.properties?.id === 'T2').map((f) => [f.properties?.kind, f.properties?.sel]), [['trail', 1]]);
     assert.equal(fc.features.find((f) => f.properties?.kind === 'trk' && f.properties.id === 'T2')?.properties?.sel, 1);
 
     p.update(105, [wt({ id: 'T2' })]);
     assert.deepEqual([...p.tracks.keys()], ['T2']);
     assert.equal(p.frameTimeS, 105);
     assert.ok(!p.toGeoJSON(null).features.some((f) => f.properties?.id === 'T1'));
+    assert.ok(!p.trailsGeoJSON(null).features.some((f) => f.properties?.id === 'T1'));
   });
 
   test('coasting and altitude band travel as feature properties', () => {
