@@ -8,7 +8,8 @@
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
@@ -42,6 +43,9 @@ const bar = (page: Page): Promise<Bar> =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('time bar: pause, scrub back over the recording, replay at speed, back to live', { timeout: 240_000, skip: chromiumMissing }, async () => {
+  // A scratch recording left by a serve that was killed (no such process): the next serve deletes it.
+  const stale = join(tmpdir(), 'skyfuse-serve-4194303.sqlite');
+  writeFileSync(stale, 'x');
   child = spawn(process.execPath, [join(root, 'bin', 'skyfuse'), 'serve', '--scenario', 'small', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -62,6 +66,7 @@ test('time bar: pause, scrub back over the recording, replay at speed, back to l
   const scratch = /live: recording to (\S+), keeping 2 h \(scratch file/.exec(err)?.[1];
   assert.ok(scratch, `serve names its scratch recording: ${err}`);
   assert.ok(existsSync(scratch));
+  assert.equal(existsSync(stale), false, 'a dead serve\'s scratch recording is swept');
   const base = operatorUrl.slice(0, operatorUrl.indexOf('#'));
   const token = operatorUrl.slice(operatorUrl.indexOf('#token=') + 7);
   const get = async <T>(path: string): Promise<T> => {

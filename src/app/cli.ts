@@ -3,7 +3,7 @@
 // into one line on stderr and a non-zero exit.
 
 import { Command, InvalidArgumentError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
@@ -75,6 +75,7 @@ const DEFAULT_RECORD_MAX_BYTES = 512 * 1024 * 1024;
 function recordOption(record: string | false | undefined, maxAgeH: number | undefined): { record?: { file: string; maxAgeS?: number; maxBytes?: number; temporary?: boolean; rotateS?: number } } {
   if (record === false) return {};
   if (typeof record === 'string') return { record: { file: record, ...(maxAgeH ? { maxAgeS: maxAgeH * 3600 } : {}) } };
+  sweepScratchRecordings();
   return {
     record: {
       file: join(tmpdir(), `skyfuse-serve-${process.pid}.sqlite`), maxAgeS: maxAgeH ? maxAgeH * 3600 : DEFAULT_RECORD_MAX_AGE_S,
@@ -82,6 +83,26 @@ function recordOption(record: string | false | undefined, maxAgeH: number | unde
       maxBytes: DEFAULT_RECORD_MAX_BYTES, temporary: true, rotateS: 900,
     },
   };
+}
+
+/** Scratch recordings left by serve processes that died without closing (killed): deleted. */
+function sweepScratchRecordings(): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^skyfuse-serve-(\d+)\.sqlite(-wal|-shm)?$/.exec(name);
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (e) {
+      // ESRCH: no such process (EPERM: alive, another user's).
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(tmpdir(), name), { force: true });
+    }
+  }
 }
 
 export function buildCli(): Command {
