@@ -37,6 +37,7 @@ export const defaultImmParams: ImmParams = {
 const mixX = [new Float64Array(NS), new Float64Array(NS)];
 const mixP = [new Float64Array(NS * NS), new Float64Array(NS * NS)];
 const cbar = new Float64Array(NM);
+const PI = new Float64Array(NM * NM);
 const F = new Float64Array(NS * NS);
 const T1 = new Float64Array(NS * NS);
 const xa = new Float64Array(NS);
@@ -72,9 +73,8 @@ export class ImmFilter {
 
   /** Model transition probabilities over dt: stay with prob exp(-dt/tau). */
   private transition(dt: number, i: number, j: number): number {
-    const tau = i === 0 ? this.prm.tauCvS : this.prm.tauCtS;
-    const stay = Math.exp(-Math.abs(dt) / tau);
-    return i === j ? stay : 1 - stay;
+    if (i !== j) return 1 - this.transition(dt, i, i);
+    return Math.exp(-Math.abs(dt) / (i === 0 ? this.prm.tauCvS : this.prm.tauCtS));
   }
 
   /**
@@ -82,9 +82,11 @@ export class ImmFilter {
    * changed); returns the predicted model weights (c-bar) in `cbar`.
    */
   private mixPredict(dt: number, outX: Float64Array[], outP: Float64Array[]): void {
+    // Transition probabilities over dt, once (two exponentials).
+    for (let i = 0; i < NM; i++) for (let j = 0; j < NM; j++) PI[i * NM + j] = this.transition(dt, i, j);
     for (let j = 0; j < NM; j++) {
       let c = 0;
-      for (let i = 0; i < NM; i++) c += this.transition(dt, i, j) * this.mu[i]!;
+      for (let i = 0; i < NM; i++) c += PI[i * NM + j]! * this.mu[i]!;
       cbar[j] = c;
     }
     for (let j = 0; j < NM; j++) {
@@ -93,12 +95,12 @@ export class ImmFilter {
       P0.fill(0);
       const c = cbar[j]! || 1e-300;
       for (let i = 0; i < NM; i++) {
-        const w = (this.transition(dt, i, j) * this.mu[i]!) / c;
+        const w = (PI[i * NM + j]! * this.mu[i]!) / c;
         const xi = this.x[i]!;
         for (let k = 0; k < NS; k++) x0[k]! += w * xi[k]!;
       }
       for (let i = 0; i < NM; i++) {
-        const w = (this.transition(dt, i, j) * this.mu[i]!) / c;
+        const w = (PI[i * NM + j]! * this.mu[i]!) / c;
         const xi = this.x[i]!, Pi = this.P[i]!;
         for (let r = 0; r < NS; r++) {
           const dr = xi[r]! - x0[r]!;
@@ -227,14 +229,39 @@ function ctMove(x: Float64Array, w: number, dt: number, out: Float64Array): void
 
 /** Predict model j in place: x <- f(x), P <- F P F' + Q. */
 function predictModel(j: number, x: Float64Array, P: Float64Array, dt: number, prm: ImmParams): void {
+  if (j === 0) predictCvInPlace(x, P, dt);
+  else predictCtInPlace(x, P, dt);
+  // Q: white acceleration per axis (|dt| so a slightly late plot stays sane), plus the turn-rate walk.
+  const q = j === 0 ? prm.qCv : prm.qCt;
+  const ad = Math.abs(dt);
+  const q11 = (q * ad * ad * ad) / 3, q12 = ((q * ad * ad) / 2) * Math.sign(dt || 1), q22 = q * ad;
+  P[0]! += q11; P[2]! += q12; P[10]! += q12; P[12]! += q22;
+  P[6]! += q11; P[8]! += q12; P[16]! += q12; P[18]! += q22;
+  if (j === 1) P[24]! += prm.qTurn * ad;
+  symmetrise(P);
+}
+
+/**
+ * Constant velocity: F = I except F[e,vE] = F[n,vN] = dt, so F P F' is two
+ * row operations and two column operations (20 multiply-adds, not 250).
+ */
+function predictCvInPlace(x: Float64Array, P: Float64Array, dt: number): void {
+  x[0]! += dt * x[2]!;
+  x[1]! += dt * x[3]!;
+  for (let s = 0; s < NS; s++) {
+    P[s]! += dt * P[2 * NS + s]!;
+    P[NS + s]! += dt * P[3 * NS + s]!;
+  }
+  for (let r = 0; r < NS; r++) {
+    P[r * NS]! += dt * P[r * NS + 2]!;
+    P[r * NS + 1]! += dt * P[r * NS + 3]!;
+  }
+}
+
+function predictCtInPlace(x: Float64Array, P: Float64Array, dt: number): void {
   F.fill(0);
   for (let k = 0; k < NS; k++) F[k * NS + k] = 1;
-  if (j === 0) {
-    F[2] = dt;
-    F[8] = dt;
-    x[0]! += dt * x[2]!;
-    x[1]! += dt * x[3]!;
-  } else {
+  {
     const w = x[4]!;
     const c = Math.cos(w * dt), s = Math.sin(w * dt);
     const a = Math.abs(w) < 1e-7 ? dt : s / w;
@@ -266,12 +293,4 @@ function predictModel(j: number, x: Float64Array, P: Float64Array, dt: number, p
       P[r * NS + s] = acc;
     }
   }
-  // Q: white acceleration per axis (|dt| so a slightly late plot stays sane), plus the turn-rate walk.
-  const q = j === 0 ? prm.qCv : prm.qCt;
-  const ad = Math.abs(dt);
-  const q11 = (q * ad * ad * ad) / 3, q12 = ((q * ad * ad) / 2) * Math.sign(dt || 1), q22 = q * ad;
-  P[0]! += q11; P[2]! += q12; P[10]! += q12; P[12]! += q22;
-  P[6]! += q11; P[8]! += q12; P[16]! += q12; P[18]! += q22;
-  if (j === 1) P[24]! += prm.qTurn * ad;
-  symmetrise(P);
 }

@@ -44,6 +44,7 @@ export class TrackPlane {
   private readonly out = new Float64Array(3);
   private readonly vec = new Float64Array(3);
   private readonly geo = new Float64Array(3);
+  private readonly geoOut = new Float64Array(3);
 
   constructor(origin: Geodetic) {
     this.frame = new EnuFrame(origin);
@@ -69,13 +70,19 @@ export class TrackPlane {
    * right (three steps converge below a millimetre inside 1,000 km).
    */
   fromPlane(e: number, n: number, heightM: number): Geodetic {
+    const g = this.fromPlaneInto(e, n, heightM, this.geoOut);
+    return { latRad: g[0]!, lonRad: g[1]!, heightM: g[2]! };
+  }
+
+  /** fromPlane into out = [lat, lon, height], allocating nothing. */
+  fromPlaneInto(e: number, n: number, heightM: number, out: Float64Array): Float64Array {
     let u = heightM - (e * e + n * n) / (2 * 6371000);
-    let g = this.frame.enuToGeodetic(e, n, u);
+    this.frame.enuToGeodeticInto(e, n, u, out);
     for (let k = 0; k < 4; k++) {
-      u += heightM - g.heightM;
-      g = this.frame.enuToGeodetic(e, n, u);
+      u += heightM - out[2]!;
+      this.frame.enuToGeodeticInto(e, n, u, out);
     }
-    return g;
+    return out;
   }
 
   /**

@@ -629,22 +629,22 @@ export class Tracker {
       const alt = tr.altM === null ? null : tr.altM + tr.altRateMps * Math.max(0, Math.min(30, timeS - tr.altTimeS));
       // Back to latitude and longitude at the height the plots were placed
       // at: the reported height when there is one, else the assumed one.
-      const g = this.plane.fromPlane(x[0]!, x[1]!, tr.altM === null ? tr.placedAtM : (alt ?? 0));
-      const sensors = [...tr.recentSensors].sort();
-      const partners = [...new Set(sensors.map((s) => this.sensors.get(s)!.partnerId))].sort();
+      const g = this.plane.fromPlaneInto(x[0]!, x[1]!, tr.altM === null ? tr.placedAtM : (alt ?? 0), this.geoTmp);
+      const latRad = g[0]!, lonRad = g[1]!;
+      const { sensors, partners } = this.contributors(tr.recentSensors);
       // The plane's axes turn against local north away from its origin; the
       // velocity is reported in the track's own local east/north.
-      const [vE, vN] = this.localVelocity(g.latRad, g.lonRad, x[2]!, x[3]!);
+      const v = this.localVelocity(latRad, lonRad, x[2]!, x[3]!);
       out.push({
         kind: 'track',
         id: tr.id,
         timeS,
         status: tr.status,
-        latDeg: radToDeg(g.latRad),
-        lonDeg: radToDeg(g.lonRad),
+        latDeg: radToDeg(latRad),
+        lonDeg: radToDeg(lonRad),
         altM: alt,
-        velEastMps: vE,
-        velNorthMps: vN,
+        velEastMps: v[0]!,
+        velNorthMps: v[1]!,
         sigmaM: Math.sqrt(Math.max(0, (P[0]! + P[5]!) / 2)),
         icao24: tr.icao24,
         mode3a: tr.mode3a,
@@ -658,12 +658,33 @@ export class Tracker {
   }
 
   private readonly velTmp = new Float64Array(3);
-  private localVelocity(latRad: number, lonRad: number, vE: number, vN: number): [number, number] {
+  private readonly velOut = new Float64Array(2);
+  private readonly geoTmp = new Float64Array(3);
+  /** Frozen sensor and partner lists, shared by every snapshot that names the same sensors. */
+  private readonly contributorLists = new Map<string, { sensors: readonly string[]; partners: readonly string[] }>();
+  private static readonly NONE = Object.freeze({ sensors: Object.freeze([]) as readonly string[], partners: Object.freeze([]) as readonly string[] });
+
+  private contributors(set: ReadonlySet<string>): { sensors: readonly string[]; partners: readonly string[] } {
+    if (set.size === 0) return Tracker.NONE;
+    const ids = [...set];
+    if (ids.length > 1) ids.sort();
+    const key = ids.join('\n');
+    let c = this.contributorLists.get(key);
+    if (!c) {
+      if (this.contributorLists.size > 100_000) this.contributorLists.clear();
+      const partners = [...new Set(ids.map((s) => this.sensors.get(s)!.partnerId))].sort();
+      c = { sensors: Object.freeze(ids), partners: Object.freeze(partners) };
+      this.contributorLists.set(key, c);
+    }
+    return c;
+  }
+
+  private localVelocity(latRad: number, lonRad: number, vE: number, vN: number): Float64Array {
     const f = this.plane.frame;
     const ecef = f.vecEnuToEcef(vE, vN, 0, this.velTmp);
     const sl = Math.sin(latRad), cl = Math.cos(latRad), so = Math.sin(lonRad), co = Math.cos(lonRad);
-    const e = -so * ecef[0]! + co * ecef[1]!;
-    const n = -sl * co * ecef[0]! - sl * so * ecef[1]! + cl * ecef[2]!;
-    return [e, n];
+    this.velOut[0] = -so * ecef[0]! + co * ecef[1]!;
+    this.velOut[1] = -sl * co * ecef[0]! - sl * so * ecef[1]! + cl * ecef[2]!;
+    return this.velOut;
   }
 }
