@@ -74,6 +74,24 @@ const AMBIGUOUS = '';
 const LEARN_DELAY_S = 1;
 /** ...and is dropped from the queue if ADS-B has not got there within this. */
 const WAIT_LIMIT_S = 10;
+/**
+ * Relative registration. A radar that ADS-B has registered (ANCHOR_OBSERVATIONS
+ * comparisons, every component's sigma small) becomes a reference in turn:
+ * its corrected Mode S plots (address and code together, so the identity is
+ * certain) are kept like ADS-B reports, and a radar with no ADS-B reference
+ * for an aircraft (a Mode A/C radar when ADS-B carries no Mode 3/A, or no
+ * ADS-B at all there) learns from them. Only anchored radars are
+ * references and an anchored radar never learns from them, so no estimate
+ * feeds on itself.
+ */
+const ANCHOR_OBSERVATIONS = 200;
+/** Radar references come once per antenna turn: interpolate across up to this gap. */
+const MAX_RADAR_REF_GAP_S = 13;
+/** A plot referenced by radar plots waits this long for the references after it. */
+const RADAR_REF_DELAY_S = 7;
+/** Radar reference histories kept, s. */
+const RADAR_REF_KEEP_S = 30;
+
 /** Jump detection: this many consecutive residuals beyond 4 sigma restart the filter. */
 const JUMP_RUN = 12;
 
@@ -84,6 +102,10 @@ interface AdsbHistory {
   readonly y: number[];
   readonly z: number[];
   sigmaM: number;
+  /** Widest gap between two reports interpolated across, s. */
+  readonly maxGapS: number;
+  /** For a history of registered radars' plots (relative registration): the radars it holds. */
+  readonly radars?: Set<string>;
   /** Grid cell of the latest report (see Registration.cells). */
   cell: number;
 }
@@ -92,6 +114,8 @@ class RadarFilter {
   readonly x = new Float64Array(4);
   readonly P = new Float64Array(16);
   observations = 0;
+  /** Comparisons made against ADS-B (the rest against registered radars). */
+  adsbObservations = 0;
   jumps = 0;
   lastS = -Infinity;
   outlierRun = 0;
@@ -205,6 +229,12 @@ export class Registration {
   /** Mode 3/A code -> the address of the one ADS-B aircraft squawking it (or AMBIGUOUS). */
   private readonly squawks = new Map<string, string>();
   private adsbNowS = -Infinity;
+  /** Registered radars' Mode S plots by address, and Mode 3/A code -> address (or AMBIGUOUS). */
+  private readonly radarRefs = new Map<string, AdsbHistory>();
+  private readonly radarSquawks = new Map<string, string>();
+  private radarRefNowS = -Infinity;
+  private anchorCheckS = -Infinity;
+  private someUnanchored = true;
 
   constructor(coalition: Coalition) {
     for (const s of coalition.sensors) {
@@ -225,18 +255,23 @@ export class Registration {
       if (p.kind === 'adsb') {
         this.rememberAdsb(p);
         if (p.timeS > this.adsbNowS) this.adsbNowS = p.timeS;
-      } else if (this.referenceFor(p) !== undefined || (unidentified(p) && this.adsb.size > 0)) this.waiting.push(p);
+      } else if (this.referenceFor(p) !== undefined || (unidentified(p) && this.adsb.size > 0) || this.radarReferenceFor(p) !== undefined) this.waiting.push(p);
     }
-    // A radar plot is compared once ADS-B has reported past its time (the
-    // reference is interpolated between the reports around it); plots that
-    // wait longer than WAIT_LIMIT_S for that are let go.
+    // A radar plot is compared once its reference has reported past its time
+    // (the reference is interpolated between the reports around it); plots
+    // that wait longer than WAIT_LIMIT_S for that are let go.
     let w = 0;
     for (const p of this.waiting) {
-      if (p.timeS + LEARN_DELAY_S <= this.adsbNowS) this.learn(p);
-      else if (p.timeS > this.adsbNowS - WAIT_LIMIT_S) this.waiting[w++] = p;
+      const byRadar = this.referenceFor(p) === undefined && !unidentified(p);
+      const nowS = byRadar ? this.radarRefNowS : this.adsbNowS;
+      const delay = byRadar ? RADAR_REF_DELAY_S : LEARN_DELAY_S;
+      if (p.timeS + delay <= nowS) this.learn(p);
+      else if (p.timeS > Math.max(this.adsbNowS, this.radarRefNowS) - WAIT_LIMIT_S - delay) this.waiting[w++] = p;
     }
     this.waiting.length = w;
-    return batch.map((p) => (p.kind === 'radar' ? this.correct(p) : p));
+    const out = batch.map((p) => (p.kind === 'radar' ? this.correct(p) : p));
+    for (const p of out) if (p.kind === 'radar') this.rememberRadarReference(p);
+    return out;
   }
 
   /** The registration of every radar, for the sensor panel and the API. */
@@ -283,7 +318,7 @@ export class Registration {
     const h = p.heightM ?? (p.flightLevel !== null ? flightLevelToM(p.flightLevel) : null);
     if (h === null) return;
     let hist = this.adsb.get(p.icao24);
-    if (!hist) this.adsb.set(p.icao24, (hist = { t: [], x: [], y: [], z: [], sigmaM: DEFAULT_ADSB_SIGMA_M, cell: NaN }));
+    if (!hist) this.adsb.set(p.icao24, (hist = { t: [], x: [], y: [], z: [], sigmaM: DEFAULT_ADSB_SIGMA_M, cell: NaN, maxGapS: MAX_ADSB_GAP_S }));
     const cell = cellOf(p.latRad, p.lonRad);
     if (cell !== hist.cell) {
       this.cells.get(hist.cell)?.delete(hist);
@@ -294,18 +329,7 @@ export class Registration {
     }
     hist.sigmaM = this.sensors.get(p.sensorId)?.sigmaRangeM ?? DEFAULT_ADSB_SIGMA_M;
     // Keep reports in time order (stations' data may interleave) and ~20 s of history.
-    let i = hist.t.length;
-    while (i > 0 && hist.t[i - 1]! > p.timeS) i--;
-    hist.t.splice(i, 0, p.timeS);
-    hist.x.splice(i, 0, p.latRad);
-    hist.y.splice(i, 0, p.lonRad);
-    hist.z.splice(i, 0, h);
-    while (hist.t.length > 2 && hist.t[0]! < p.timeS - 20) {
-      hist.t.shift();
-      hist.x.shift();
-      hist.y.shift();
-      hist.z.shift();
-    }
+    insertSorted(hist, p.timeS, p.latRad, p.lonRad, h, 20);
   }
 
   /**
@@ -319,12 +343,64 @@ export class Registration {
     while (k > 0 && ts[k - 1]! > t) k--;
     if (k < 1 || ts[k - 1]! > t || ts[k]! < t) return false;
     const t0 = ts[k - 1]!, t1 = ts[k]!;
-    if (t1 - t0 > MAX_ADSB_GAP_S) return false;
+    if (t1 - t0 > hist.maxGapS) return false;
     const w = t1 === t0 ? 0 : (t - t0) / (t1 - t0);
     out[0] = hist.x[k - 1]! + w * (hist.x[k]! - hist.x[k - 1]!);
     out[1] = hist.y[k - 1]! + w * (hist.y[k]! - hist.y[k - 1]!);
     out[2] = hist.z[k - 1]! + w * (hist.z[k]! - hist.z[k - 1]!);
     return true;
+  }
+
+  /** Is this radar registered by ADS-B well enough to be a reference for others? */
+  private anchored(sensorId: string): boolean {
+    const f = this.filters.get(sensorId);
+    if (!f || f.adsbObservations < ANCHOR_OBSERVATIONS) return false;
+    return [0, 2, 3].every((i) => f.sigma(i) < APPLY_SIGMA[i]!);
+  }
+
+  /** Keep a corrected Mode S plot of an anchored radar as a reference position. */
+  private rememberRadarReference(p: RadarPlot): void {
+    if (p.icao24 === null || p.flightLevel === null) return;
+    // Only worth it while some radar still lacks an ADS-B anchor (checked once a data second).
+    if (p.timeS >= this.anchorCheckS) {
+      this.anchorCheckS = p.timeS + 1;
+      this.someUnanchored = [...this.filters.keys()].some((id) => !this.anchored(id));
+    }
+    if (!this.someUnanchored || !this.anchored(p.sensorId)) return;
+    const frame = this.frames.get(p.sensorId), sensor = this.sensors.get(p.sensorId), f = this.filters.get(p.sensorId);
+    if (!frame || !sensor || !f) return;
+    const h = flightLevelToM(p.flightLevel);
+    const g = frame.radarToGeodetic(p.rangeM, p.azimuthRad, h, this.pos);
+    let hist = this.radarRefs.get(p.icao24);
+    // The position error of a corrected plot: its noise and what is left of the bias, across and along the line of sight.
+    const across = p.rangeM * Math.hypot(sensor.sigmaAzimuthRad ?? 0.002, f.sigma(2));
+    const sigmaM = Math.hypot(sensor.sigmaRangeM, f.sigma(0), across);
+    if (!hist) this.radarRefs.set(p.icao24, (hist = { t: [], x: [], y: [], z: [], sigmaM, cell: NaN, maxGapS: MAX_RADAR_REF_GAP_S, radars: new Set() }));
+    hist.radars!.add(p.sensorId);
+    hist.sigmaM = Math.max(hist.sigmaM * 0.9, sigmaM);
+    if (p.mode3a !== null) {
+      const prev = this.radarSquawks.get(p.mode3a);
+      if (prev === undefined) this.radarSquawks.set(p.mode3a, p.icao24);
+      else if (prev !== p.icao24) this.radarSquawks.set(p.mode3a, AMBIGUOUS);
+    }
+    insertSorted(hist, p.timeS, g[0]!, g[1]!, g[2]!, RADAR_REF_KEEP_S);
+    if (p.timeS > this.radarRefNowS) this.radarRefNowS = p.timeS;
+  }
+
+  /**
+   * For a radar not anchored by ADS-B, the registered radars' history of the
+   * aircraft a plot is of (by address, or by a code one address squawks);
+   * never one that holds this radar's own plots.
+   */
+  private radarReferenceFor(p: RadarPlot): AdsbHistory | undefined {
+    if (this.radarRefs.size === 0 || this.anchored(p.sensorId)) return undefined;
+    let key = p.icao24;
+    if (key === null && p.mode3a !== null) {
+      const owner = this.radarSquawks.get(p.mode3a);
+      key = owner === undefined || owner === AMBIGUOUS ? null : owner;
+    }
+    const hist = key === null ? undefined : this.radarRefs.get(key);
+    return hist && !hist.radars!.has(p.sensorId) ? hist : undefined;
   }
 
   /**
@@ -379,7 +455,7 @@ export class Registration {
     const sensor = this.sensors.get(p.sensorId);
     if (!f || !frame || !sensor) return;
     const byPosition = unidentified(p);
-    const hist = byPosition ? this.nearestAdsb(p, frame) : this.referenceFor(p);
+    const hist = byPosition ? this.nearestAdsb(p, frame) : (this.referenceFor(p) ?? this.radarReferenceFor(p));
     if (!hist) return;
     // Expected measurement and its rates from the ADS-B track around the plot's time.
     const dt = 0.5;
@@ -413,6 +489,7 @@ export class Registration {
     const nuR = f.update(hR, p.rangeM - rho, rRange);
     const nuA = f.update(hA, wrap(p.azimuthRad - theta), rAz);
     f.observations++;
+    if (hist.radars === undefined) f.adsbObservations++;
     // A realigned antenna or a reset clock shows as a run of large residuals.
     if (Math.abs(nuR) > 4 || Math.abs(nuA) > 4) f.outlierRun++;
     else f.outlierRun = 0;
@@ -432,4 +509,21 @@ function unidentified(p: RadarPlot): boolean {
 function wrap(a: number): number {
   const two = 2 * Math.PI;
   return ((((a + Math.PI) % two) + two) % two) - Math.PI;
+}
+
+/** Insert a report in time order (feeds interleave) and drop those older than keepS before the newest. */
+function insertSorted(hist: AdsbHistory, t: number, x: number, y: number, z: number, keepS: number): void {
+  let i = hist.t.length;
+  while (i > 0 && hist.t[i - 1]! > t) i--;
+  hist.t.splice(i, 0, t);
+  hist.x.splice(i, 0, x);
+  hist.y.splice(i, 0, y);
+  hist.z.splice(i, 0, z);
+  const newest = hist.t[hist.t.length - 1]!;
+  while (hist.t.length > 2 && hist.t[0]! < newest - keepS) {
+    hist.t.shift();
+    hist.x.shift();
+    hist.y.shift();
+    hist.z.shift();
+  }
 }
