@@ -196,23 +196,32 @@ export class Tracker {
     // Each plot's position on its own (its stated height, else the assumed
     // one), computed once; the candidate tracks are those the grid finds near
     // any plot of the batch, each given one column.
+    // Each plot's own candidates are kept (plot i's are candOf[candStart[i]
+    // .. candStart[i+1]]), so only those pairs are scored: cost follows the
+    // local density, not plots x candidates of the whole batch.
     const stamp = ++this.batchStamp;
     const own: PositionMeasurement[] = [];
     const cand: TrackState[] = [];
+    const candStart = new Int32Array(nP + 1);
+    const candOf: number[] = [];
     const near = this.near;
     for (let i = 0; i < nP; i++) {
       const plot = batch[i]!;
       const m = this.plane.measure(plot, sensor, null, { e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null, placedAtM: 0 });
       own.push(m);
+      candStart[i] = candOf.length;
       near.length = 0;
       for (const tr of this.grid.query(m.e, m.n, COARSE_GATE_M, plot.timeS, near)) {
-        if (tr.stamp !== stamp && this.mayGate(tr, m, plot.timeS)) {
+        if (!this.mayGate(tr, m, plot.timeS)) continue;
+        if (tr.stamp !== stamp) {
           tr.stamp = stamp;
           tr.col = cand.length;
           cand.push(tr);
         }
+        candOf.push(tr.col);
       }
     }
+    candStart[nP] = candOf.length;
     // Each candidate predicted once, to the batch's first plot time: a batch
     // is one antenna sector, its plots a fraction of a second apart, and each
     // plot moves the prediction on by its own small time difference.
@@ -231,7 +240,8 @@ export class Tracker {
     const pairI: number[] = [], pairJ: number[] = [], pairC: number[] = [];
     const m = this.meas;
     for (let i = 0; i < nP; i++) {
-      for (let j = 0; j < nT; j++) {
+      for (let k = candStart[i]!; k < candStart[i + 1]!; k++) {
+        const j = candOf[k]!;
         const c = this.pairCost(cand[j]!, Xc, Pc, j, batchS, batch[i]!, sensor, own[i]!, m);
         if (c < 1e12) {
           pairI.push(i);
