@@ -127,22 +127,25 @@ test('bad queries have stable codes', () => {
   h.close();
 });
 
-test('retention that removed a session\'s early inputs: its frames are withheld, not guessed', () => {
+test('retention older than a session\'s early inputs keeps them: the frames left are given, with the audience of their time', () => {
   const f2 = join(dir, 'pruned.db');
-  // Keep 30 s: by the end the session's first inputs, and JOR's suspension at +40 s, are gone.
+  // Keep 30 s: by the end the session's first blocks, ticks and frames are gone, but not JOR's suspension at +40 s.
   const run = runLive({
     durationS: 100, file: f2, recorder: { maxAgeS: 30, pruneRows: 100000 },
     statusChanges: [{ atS: 40, partnerId: 'JOR', status: 'suspended' }],
   });
   run.recorder!.close();
   const h = new RecordingHistory(f2);
+  const span = h.span()!;
+  assert.ok(span.fromS > run.startS + 60, `oldest frame kept at +${span.fromS - run.startS} s`);
   const r = h.query({ partnerId: 'JOR', fromS: run.startS, toS: run.startS + 200 });
-  // With JOR's suspension pruned, its status would read "member" and it would get the coalition picture.
-  assert.equal(r.frames.length, 0);
-  assert.equal(r.withheld.length, 1);
-  assert.equal(r.withheld[0]!.code, 'SKY_HISTORY_MEMBERSHIP_UNKNOWN');
-  assert.ok(r.withheld[0]!.toS - r.withheld[0]!.fromS > 20);
   h.close();
+  // Had the suspension been pruned, JOR's status would read "member" and it would get the coalition picture.
+  const own = run.frames.filter((f) => f.timeS >= span.fromS && f.audience !== undefined && f.audience.includes('JOR-AMM-1') && !f.audience.includes('EGY-'));
+  assert.ok(own.length > 20, `${own.length} frames of JOR's own audience kept`);
+  assert.deepEqual(r.withheld, []);
+  assert.deepEqual(r.frames.map((f) => f.t), own.map((f) => f.timeS));
+  assert.deepEqual(r.frames.map((f) => f.tracks.map((t) => t.id)), own.map((f) => f.tracks.map((t) => t.id)));
 });
 
 test('a purge of a withdrawn partner\'s recorded blocks leaves gaps in the sequence, not doubt about membership', () => {

@@ -21,7 +21,7 @@ import { audiences } from '../coalition/releasability.ts';
 import type { TrackJson } from '../core/contract.ts';
 import { SkyError } from '../core/errors.ts';
 import type { Coalition, PartnerStatus, ReleaseRule } from '../core/types.ts';
-import { INPUT_EVENT_KINDS } from './recorder.ts';
+import { INPUT_KINDS_SQL, inputCountKey } from './recorder.ts';
 import { RecordingReader, type SessionInfo } from './replay.ts';
 import { openRecording, type Db } from './schema.ts';
 
@@ -172,8 +172,7 @@ export class RecordingHistory {
     if (!this.inputsComplete(s, endSeq)) return [{ session: s.id, fromS: -Infinity, toS: Infinity, key: null, unknown: true }];
     let coalition: Coalition = s.config.coalition;
     // Every recorded input that changes the audiences (INPUT_EVENT_KINDS: membership, release policy).
-    const kinds = [...INPUT_EVENT_KINDS].map((k) => `'${k.replace(/'/g, "''")}'`).join(',');
-    const changes = this.db.prepare(`SELECT time_s, kind, json FROM events WHERE seq >= ? AND seq < ? AND kind IN (${kinds}) ORDER BY seq`)
+    const changes = this.db.prepare(`SELECT time_s, kind, json FROM events WHERE seq >= ? AND seq < ? AND kind IN (${INPUT_KINDS_SQL}) ORDER BY seq`)
       .all(s.firstSeq, endSeq) as { time_s: number; kind: string; json: string }[];
     const out: Segment[] = [];
     let fromS = -Infinity;
@@ -217,8 +216,17 @@ export class RecordingHistory {
    * Residual risk, accepted: retention's per-round row limit letting an
    * earlier session's ticks shield this session's first tick while its
    * (sparser) events were cut further ahead.
+   * A session recorded by a recorder that keeps inputs through retention
+   * carries the count of inputs it was handed (meta `inputs:<session>`):
+   * then the proof is that count, and nothing else — a dropped batch or an
+   * older skyfuse's retention leaves fewer input events than counted.
    */
   private inputsComplete(s: SessionInfo, endSeq: number): boolean {
+    const counted = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(inputCountKey(s.id)) as { value: string } | undefined;
+    if (counted !== undefined) {
+      const n = this.db.prepare(`SELECT count(*) AS n FROM events WHERE seq >= ? AND seq < ? AND kind IN (${INPUT_KINDS_SQL})`).get(s.firstSeq, endSeq) as { n: number };
+      return n.n === Number(counted.value);
+    }
     const firstTick = this.db.prepare('SELECT seq FROM ticks WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT 1').get(s.firstSeq, endSeq) as { seq: number } | undefined;
     if (firstTick && firstTick.seq - s.firstSeq <= 100) {
       const before = this.db.prepare('SELECT (SELECT count(*) FROM blocks WHERE seq >= ? AND seq < ?) + (SELECT count(*) FROM events WHERE seq >= ? AND seq < ?) AS n')

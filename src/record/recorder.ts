@@ -4,7 +4,12 @@
 // process killed at any moment leaves a database holding every committed
 // batch (WAL, synchronous=NORMAL); the next Recorder on the same file
 // appends a new session. Retention deletes the oldest rows in small batches
-// so no single commit stalls the pipeline.
+// so no single commit stalls the pipeline. It never deletes a session's row
+// (its config) nor its input events (membership, release policy: a few per
+// session, human actions) while anything of that session is left, so what
+// a partner saw stays provable for every frame kept; and the recorder keeps
+// a count of the inputs it was handed per session (meta `inputs:<session>`)
+// so a reader can check none of them went missing (a dropped batch).
 
 import { trackToJson } from '../core/contract.ts';
 import { SkyError } from '../core/errors.ts';
@@ -29,6 +34,12 @@ export interface PartnerStatusInput {
 
 /** Event kinds that are inputs of the chain (replay applies them), not just outputs. */
 export const INPUT_EVENT_KINDS: ReadonlySet<string> = new Set(['partner-status', 'policy-change']);
+
+/** INPUT_EVENT_KINDS as an SQL list: `kind IN (${INPUT_KINDS_SQL})`. */
+export const INPUT_KINDS_SQL = [...INPUT_EVENT_KINDS].map((k) => `'${k.replace(/'/g, "''")}'`).join(',');
+
+/** The meta key holding how many input events the recorder was handed in a session. */
+export const inputCountKey = (session: number): string => `inputs:${session}`;
 
 export interface RecorderOptions {
   readonly file: string;
@@ -93,12 +104,16 @@ export class Recorder {
   private lastPruneS = -Infinity;
   private closed = false;
   private reportedError = false;
+  /** Input events handed to this session, and how many of them the file's count says. */
+  private inputs = 0;
+  private inputsWritten = 0;
   private readonly st: {
     block: Statement;
     tick: Statement;
     event: Statement;
     frame: Statement;
     source: Statement;
+    inputs: Statement;
   };
   private readonly commitTx: () => void;
 
@@ -116,13 +131,18 @@ export class Recorder {
       this.sourceIds.set(sourceKey(r.source, r.sensor_id), r.id);
     }
     this.nextSourceId = ((db.prepare('SELECT coalesce(max(id), 0) AS m FROM sources').get() as { m: number }).m) + 1;
-    this.session = Number(db.prepare('INSERT INTO sessions (started_s, first_seq, config) VALUES (?, ?, ?)').run(this.clock(), this.seq, JSON.stringify(o.session)).lastInsertRowid);
+    this.session = db.transaction(() => {
+      const id = Number(db.prepare('INSERT INTO sessions (started_s, first_seq, config) VALUES (?, ?, ?)').run(this.clock(), this.seq, JSON.stringify(o.session)).lastInsertRowid);
+      db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(inputCountKey(id), '0');
+      return id;
+    })();
     this.st = {
       block: db.prepare('INSERT INTO blocks (seq, session, arrival_s, source, bytes) VALUES (?, ?, ?, ?, ?)'),
       tick: db.prepare('INSERT INTO ticks (seq, session, time_s) VALUES (?, ?, ?)'),
       event: db.prepare('INSERT INTO events (seq, session, time_s, kind, json) VALUES (?, ?, ?, ?, ?)'),
       frame: db.prepare('INSERT INTO frames (session, time_s, audience, n_tracks, tracks) VALUES (?, ?, ?, ?, ?)'),
       source: db.prepare('INSERT INTO sources (id, source, sensor_id) VALUES (?, ?, ?)'),
+      inputs: db.prepare('UPDATE meta SET value = ? WHERE key = ?'),
     };
     this.commitTx = db.transaction(() => this.writeBuffers());
     this.timer = setInterval(() => this.commit(), o.commitEveryMs ?? 100);
@@ -158,6 +178,7 @@ export class Recorder {
     if (this.closed) return;
     this.eSeq.push(this.seq++);
     this.eEvent.push(e);
+    if (INPUT_EVENT_KINDS.has(e.kind)) this.inputs++;
     this.added();
   }
 
@@ -193,9 +214,12 @@ export class Recorder {
     this.commitQueued = false;
     if (this.closed) return;
     const t0 = performance.now();
-    if (this.pending > 0) {
+    // A count behind the inputs handed (a batch with one was dropped) is written even with nothing else to write.
+    if (this.pending > 0 || this.inputs !== this.inputsWritten) {
+      const inputs = this.inputs;
       try {
         this.commitTx();
+        this.inputsWritten = inputs;
         this.stats.commits++;
       } catch (e) {
         this.stats.dropped += this.bSeq.length + this.tSeq.length + this.eSeq.length + this.fFrames.length;
@@ -225,6 +249,8 @@ export class Recorder {
   private writeBuffers(): void {
     const s = this.session;
     for (const [id, source, sensor] of this.newSources) this.st.source.run(id, source, sensor);
+    // Counts every input handed, also those of batches dropped before: a reader finding fewer knows some are lost.
+    if (this.inputs !== this.inputsWritten) this.st.inputs.run(String(this.inputs), inputCountKey(s));
     for (let i = 0; i < this.bSeq.length; i++) this.st.block.run(this.bSeq[i], s, this.bTime[i], this.bSource[i], this.bBytes[i]);
     for (let i = 0; i < this.tSeq.length; i++) this.st.tick.run(this.tSeq[i], s, this.tTime[i]);
     for (let i = 0; i < this.eSeq.length; i++) {
@@ -257,7 +283,8 @@ export class Recorder {
     const cut = (t: number) => {
       deleted += this.db.prepare('DELETE FROM blocks WHERE seq IN (SELECT seq FROM blocks WHERE arrival_s < ? ORDER BY arrival_s LIMIT ?)').run(t, n).changes;
       deleted += this.db.prepare('DELETE FROM ticks WHERE seq IN (SELECT seq FROM ticks WHERE time_s < ? ORDER BY time_s LIMIT ?)').run(t, n).changes;
-      deleted += this.db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE time_s < ? ORDER BY time_s LIMIT ?)').run(t, n).changes;
+      // Input events stay while their session has anything left (below): history needs them to know who saw what.
+      deleted += this.db.prepare(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE time_s < ? AND kind NOT IN (${INPUT_KINDS_SQL}) ORDER BY time_s LIMIT ?)`).run(t, n).changes;
       deleted += this.db.prepare('DELETE FROM frames WHERE id IN (SELECT id FROM frames WHERE time_s < ? ORDER BY time_s LIMIT ?)').run(t, n).changes;
     };
     this.db.transaction(() => {
@@ -270,11 +297,20 @@ export class Recorder {
         if (t === null) t = (this.db.prepare('SELECT time_s AS t FROM frames ORDER BY time_s LIMIT 1 OFFSET ?').get(Math.min(n, 200) - 1) as { t: number } | undefined)?.t ?? null;
         if (t !== null) cut(t + 1e-6) // just past t: ~4 ulp at epoch seconds;
       }
-      // Sessions older than the oldest one still holding data are dropped.
-      this.db.prepare(`DELETE FROM sessions WHERE id < ? AND id < coalesce((SELECT min(s) FROM (
+      // Sessions older than the oldest one still holding data are dropped, with their inputs and input count.
+      const oldest = (this.db.prepare(`SELECT min(s) AS s FROM (
         SELECT (SELECT session FROM blocks ORDER BY seq LIMIT 1) AS s UNION ALL SELECT (SELECT session FROM ticks ORDER BY seq LIMIT 1)
-        UNION ALL SELECT (SELECT session FROM events ORDER BY seq LIMIT 1) UNION ALL SELECT (SELECT session FROM frames ORDER BY id LIMIT 1))), ?)`)
-        .run(this.session, this.session);
+        UNION ALL SELECT (SELECT session FROM events WHERE kind NOT IN (${INPUT_KINDS_SQL}) ORDER BY seq LIMIT 1)
+        UNION ALL SELECT (SELECT session FROM frames ORDER BY id LIMIT 1))`).get() as { s: number | null }).s;
+      const keep = Math.min(oldest ?? this.session, this.session);
+      const gone = this.db.prepare('SELECT id FROM sessions WHERE id < ?').all(keep) as { id: number }[];
+      if (gone.length > 0) {
+        // By seq (the primary key), not by session (no index): the kept session's first seq bounds the older ones.
+        deleted += this.db.prepare(`DELETE FROM events WHERE seq < (SELECT first_seq FROM sessions WHERE id = ?) AND kind IN (${INPUT_KINDS_SQL})`).run(keep).changes;
+        const dropKey = this.db.prepare('DELETE FROM meta WHERE key = ?');
+        for (const g of gone) dropKey.run(inputCountKey(g.id));
+        this.db.prepare('DELETE FROM sessions WHERE id < ?').run(keep);
+      }
     })();
     // Give free pages back to the disk only when the file itself is over the limit.
     if (this.o.maxBytes !== undefined && this.fileBytes() > this.o.maxBytes * 1.1) this.db.pragma('incremental_vacuum(2000)');
