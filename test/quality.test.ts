@@ -50,11 +50,11 @@ test('coalition scenario, 10 minutes: registration and tracking quality', { time
   // Every radar registers: Mode S by address, Mode A/C by code, primary by position (16 radars; measured 15 at 600 s).
   assert.ok(est.length >= 14, `${est.length} radars registered`);
   assert.ok(within >= est.length - 2, `${within} of ${est.length} within bounds`);
-  // Measured when these bounds were set: RMS 95.5 m, 3.93x, coverage 98.8 %, false 0.106 %, 5 swaps, identity 99.7 %.
+  // Measured when these bounds were set: RMS 94.9 m, 3.96x, coverage 98.8 %, false 0.084 %, 5 swaps, identity 99.7 %.
   assert.ok(r.rmsHorizontalM < 110, `RMS ${r.rmsHorizontalM}`);
   assert.ok(ratio > 3.4, `registration gains ${ratio}x`);
   assert.ok(r.coverage > 0.98, `coverage ${r.coverage}`);
-  assert.ok(r.falseTrackRate < 0.0015, `false ${r.falseTrackRate}`);
+  assert.ok(r.falseTrackRate <= 0.001, `false ${r.falseTrackRate}`);
   assert.ok(r.identityCorrect > 0.99, `identity ${r.identityCorrect}`);
   assert.ok(r.idSwaps <= 8, `${r.idSwaps} swaps`);
 });

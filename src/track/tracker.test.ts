@@ -124,23 +124,31 @@ test('a track coasts when its radars go silent and is deleted later', () => {
   assert.equal(at(108).length, 0);
 });
 
-test('silence is judged against how often the track was updated: one 5 s radar waits 4 scans', () => {
+test('silence is judged against how often the track was updated: one 5 s radar, 3 scans for a transponder, 5 for primary only', () => {
   const f: Flight = { id: 'X', icao24: 'a0a0a0', lat0: 31.2, lon0: 33.6, courseDeg: 90, speedMps: 200, altM: 9000 };
   const silentFrom = 100;
   const only = { ...coalition, sensors: coalition.sensors.filter((s) => s.id === 'B-1') };
-  const tracker = new Tracker(only);
-  const out: TrackFrame[] = [];
-  const loop = new TrackingLoop(tracker, { periodS: 1, reorderWindowS: 0 }, (fr) => out.push(fr));
-  for (const b of plotsFor([f], silentFrom, new Random(3))) if (b[0]?.sensorId === 'B-1') loop.push(b);
-  for (let t = silentFrom; t < silentFrom + lifecycle.DELETE_AFTER_S + 10; t++) loop.tick(1.7e9 + t);
-  const at = (t: number) => out.find((fr) => fr.timeS === 1.7e9 + t)?.tracks ?? [];
-  // Its last plot came at 96.3 s; a 5 s gap gives coasting after 10 s (the
-  // cap) and deletion after 4 x 5 = 20 s of silence.
+  const runOne = (primaryOnly: boolean) => {
+    const tracker = new Tracker(only);
+    const out: TrackFrame[] = [];
+    const loop = new TrackingLoop(tracker, { periodS: 1, reorderWindowS: 0 }, (fr) => out.push(fr));
+    const rng = new Random(3);
+    for (const b of scansOf('B-1', silentFrom, (t, site) => [radarPlotOf(f, t, site, rng, primaryOnly)])) loop.push(b);
+    for (let t = silentFrom; t < silentFrom + lifecycle.DELETE_AFTER_S + 10; t++) loop.tick(1.7e9 + t);
+    return (t: number) => out.find((fr) => fr.timeS === 1.7e9 + t)?.tracks ?? [];
+  };
+  // The last plot comes at 96.3 s; a 5 s gap gives coasting after 10 s (the
+  // cap) and deletion after 3 x 5 = 15 s of silence with a Mode 3/A code...
   const last = 96.3;
-  assert.equal(at(Math.ceil(last + 8))[0]?.status, 'confirmed');
-  assert.equal(at(Math.ceil(last + lifecycle.COAST_AFTER_S + 1))[0]?.status, 'coasting');
-  assert.equal(at(Math.floor(last + 4 * 5 - 1)).length, 1, 'kept through three missed scans');
-  assert.equal(at(Math.ceil(last + 4 * 5 + 1)).length, 0, 'deleted after the fourth');
+  const ssr = runOne(false);
+  assert.equal(ssr(Math.ceil(last + 8))[0]?.status, 'confirmed');
+  assert.equal(ssr(Math.ceil(last + lifecycle.COAST_AFTER_S + 1))[0]?.status, 'coasting');
+  assert.equal(ssr(Math.floor(last + 3 * 5 - 1)).length, 1, 'kept through two missed scans');
+  assert.equal(ssr(Math.ceil(last + 3 * 5 + 1)).length, 0, 'deleted after the third');
+  // ...and 5 x 5 = 25 s for a primary-only track.
+  const psr = runOne(true);
+  assert.equal(psr(Math.floor(last + 5 * 5 - 1))[0]?.status, 'coasting', 'primary only: kept through four missed scans');
+  assert.equal(psr(Math.ceil(last + 5 * 5 + 1)).length, 0, 'deleted after the fifth');
 });
 
 test('two aircraft crossing at the same level keep their tracks (Mode S identity, no swap)', () => {

@@ -74,7 +74,9 @@ export const defaultTrackerOptions: TrackerOptions = {
  *   TENTATIVE_MISSED_SCANS revisits of the sensor that last saw it (its rotation period; TENTATIVE_ADSB_GAP_S
  *   for an ADS-B station): a hypothesis left alone longer has a gate wide enough to catch an aircraft it never
  *   was (a departure passing under a stale one, say); confirmed or
- *   coasting after DELETE_GAPS mean gaps (between DELETE_MIN_S and
+ *   coasting after DELETE_GAPS mean gaps (DELETE_GAPS_PRIMARY for a track
+ *   with neither address nor code: primary radar detects less surely than
+ *   a transponder answers, so its silences are longer) (between DELETE_MIN_S and
  *   DELETE_AFTER_S), or when its position sigma exceeds DELETE_SIGMA_M.
  * - Two tracks on one aircraft (same Mode S address; the same discrete Mode
  *   3/A code within 2 km, 50 m/s and 300 m of level; or statistically the
@@ -92,7 +94,8 @@ export const lifecycle = {
   TENTATIVE_ADSB_GAP_S: 2,
   DELETE_AFTER_S: 30,
   DELETE_MIN_S: 10,
-  DELETE_GAPS: 4,
+  DELETE_GAPS: 3,
+  DELETE_GAPS_PRIMARY: 5,
   GAP_AVERAGE_WEIGHT: 0.2,
   MERGE_HOLD_S: 6,
   DELETE_SIGMA_M: 1500,
@@ -593,7 +596,7 @@ export class Tracker {
       else {
         const gap = Number.isNaN(tr.meanGapS) ? Infinity : tr.meanGapS;
         const coastAfter = Math.min(lifecycle.COAST_AFTER_S, Math.max(lifecycle.COAST_MIN_S, lifecycle.COAST_GAPS * gap));
-        const deleteAfter = Math.min(lifecycle.DELETE_AFTER_S, Math.max(lifecycle.DELETE_MIN_S, lifecycle.DELETE_GAPS * gap));
+        const deleteAfter = Math.min(lifecycle.DELETE_AFTER_S, Math.max(lifecycle.DELETE_MIN_S, (tr.icao24 === null && tr.mode3a === null ? lifecycle.DELETE_GAPS_PRIMARY : lifecycle.DELETE_GAPS) * gap));
         if (idle > coastAfter) tr.status = 'coasting';
         drop = idle > deleteAfter || this.predictedSigmaM(tr, nowS) > lifecycle.DELETE_SIGMA_M;
       }
