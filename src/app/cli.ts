@@ -15,6 +15,7 @@ import { loadScenario, scenarioJson, scenarioNames, writeSimulation } from '../s
 import { runTrack } from './track.ts';
 import { formatDecodeSummary, runDecode } from './decode.ts';
 import { outputsFromFlags, type OutputFlags } from './outputs.ts';
+import { parseTilesUrl } from '../serve/tiles.ts';
 
 const EXIT_BAD_INPUT = 2;
 
@@ -262,6 +263,7 @@ export function buildCli(): Command {
     .option('--tls-cert <file>', 'serve HTTPS and wss with this PEM certificate (with --tls-key); plain HTTP is then not served')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--accounts <file>', 'user accounts file (scrypt hashes, mode 0600; manage it with skyfuse accounts); no demo accounts are created')
+    .option('--tiles <url-template>', 'draw the map from this tile server, e.g. https://tiles.example.org/{z}/{x}/{y}.png (the page may then reach that origin, and only it); default: the offline basemap')
     // Outputs to partners' systems (src/app/outputs.ts): each feed carries only its partner's picture.
     .option('--cat062-out <partner=host:port>', 'send PARTNER\'s picture as ASTERIX CAT062 + CAT065 over UDP (unicast or multicast group); repeatable', collect, [])
     .option('--cat062-period-s <s>', 'seconds between CAT062 updates', positive('--cat062-period-s'), 4)
@@ -271,13 +273,16 @@ export function buildCli(): Command {
     .option('--cot-ca <file>', 'PEM CA certificate of the TAK server (for ,tls)')
     .option('--cot-cert <file>', 'PEM client certificate for ,tls (mutual TLS)')
     .option('--cot-key <file>', 'PEM client private key for ,tls')
-    .action(async (o: { coalition?: string; scenario: string; port: number; host: string; audit?: string; record?: string; recordMaxAgeH?: number; replay?: string; speed: string } & OutputFlags) => {
+    .action(async (o: { coalition?: string; scenario: string; port: number; host: string; audit?: string; record?: string; recordMaxAgeH?: number; replay?: string; speed: string; tiles?: string } & OutputFlags) => {
       const speed = o.speed === 'max' ? 'max' : Number(o.speed);
       if (speed !== 'max' && !(speed >= 1 && speed <= 60)) throw new SkyError('SKY_USAGE', `--speed must be 1..60 or max, got "${o.speed}"`);
       const scenario = loadScenario(o.scenario);
       const coalition = o.coalition ? loadCoalition(o.coalition) : undefined;
       const edge = serveEdge(o as { tlsCert?: string; tlsKey?: string; accounts?: string; replay?: string });
       const outputs = outputsFromFlags(o);
+      // Checked before anything starts: a bad template is a usage error (exit 2), not a blank map.
+      const tiles = o.tiles !== undefined ? parseTilesUrl(o.tiles).template : undefined;
+      if (tiles !== undefined && o.replay) throw new SkyError('SKY_USAGE', '--tiles runs with the live pipeline, not with --replay (yet)');
       if (outputs && o.replay) throw new SkyError('SKY_USAGE', '--cat062-out and --cot-out run with the live pipeline, not with --replay');
       // Loaded here so the batch commands never load the web server.
       const { startLive } = await import('./live.ts');
@@ -295,6 +300,7 @@ export function buildCli(): Command {
         ...recordOption(o.record as string | false | undefined, o.recordMaxAgeH),
         ...(o.audit ? { auditFile: o.audit } : {}),
         ...(outputs ? { outputs } : {}),
+        ...(tiles !== undefined ? { tiles } : {}),
         log: (l) => process.stderr.write(l + '\n'),
       });
       // Printed once, to the terminal only: the passwords are stored nowhere (the server keeps scrypt hashes in memory).

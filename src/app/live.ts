@@ -64,6 +64,8 @@ export interface LiveOptions {
   };
   /** CAT062 and CoT feeds to partners' systems, each with its partner's picture (src/app/outputs.ts). */
   readonly outputs?: OutputsConfig;
+  /** An operator's tile server URL template for the map (ServeOptions.tiles); default the offline basemap. */
+  readonly tiles?: string;
 }
 
 export interface LiveSystem {
@@ -239,6 +241,9 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
       feedStatsOf: () => chain.decoder.feedStats().sensors,
       // History, export and the time bar read the recording (src/serve/routes/history.ts).
       ...(o.record ? { recording: { file: o.record.file } } : {}),
+      ...(o.tiles !== undefined ? { tiles: o.tiles } : {}),
+      // GET /api/outputs: each partner's feeds and their counters (src/serve/routes/outputs.ts).
+      ...(outputs ? { outputsOf: () => outputs!.stats() } : {}),
       ...(o.operatorSession === false ? {} : { operator: { token: o.token ?? generateToken(), partnerId: tokenPartner, name: `demo-${tokenPartner.toLowerCase()}` } }),
     });
   } catch (err) {

@@ -35,6 +35,7 @@ import { ROUTE_MODULES, type RouteContext } from './routes/index.ts';
 import { WS_PROTOCOL, type WireEvent, type WireMessage, toWireAlert, toWireEvent } from './wire.ts';
 import { WS_PROTOCOL_V2 } from './wire-v2.ts';
 import { type FeedState, FrameFanout, newFeedState } from './fanout.ts';
+import { htmlAttr, parseTilesUrl } from './tiles.ts';
 
 /** The only /api/ routes that need no session. */
 const PUBLIC_API = new Set(['/api/openapi.json', '/api/login']);
@@ -90,6 +91,30 @@ export interface ServeOptions {
    * 404 SKY_NO_RECORDING.
    */
   recording?: { readonly file: string };
+  /**
+   * An operator's tile server, a URL template with {z}, {x} and {y} (checked
+   * by parseTilesUrl: SKY_TILES_URL). The page gets it as
+   * <body data-tiles="..."> and the CSP allows its origin, and only that one,
+   * in connect-src and img-src. Absent: the offline shipped basemap and the
+   * self-only CSP.
+   */
+  tiles?: string;
+  /** Counters of the CAT062/CoT feeds to partners (src/app/outputs.ts), for GET /api/outputs. */
+  outputsOf?: () => readonly OutputFeedStats[];
+}
+
+/** One output feed's counters as GET /api/outputs shows them (src/app/outputs.ts OutputStats). */
+export interface OutputFeedStats {
+  readonly kind: 'cat062' | 'cot';
+  readonly partner: string;
+  readonly target: string;
+  readonly running: boolean;
+  readonly frames: number;
+  readonly messages: number;
+  readonly bytes: number;
+  readonly failed: number;
+  readonly dropped: number;
+  readonly connects: number;
 }
 
 export interface ServerHandle {
@@ -124,23 +149,32 @@ const MAX_CONCURRENT_LOGINS = 8;
 /** Frames to a client that has this much unsent data are skipped (newest wins). */
 const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
 
-const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  // MapLibre's worker is a same-origin module; blob: covers its fallback of
-  // wrapping the worker script in a blob URL. No outside host, no inline script.
-  'content-security-policy': [
+/**
+ * MapLibre's worker is a same-origin module; blob: covers its fallback of
+ * wrapping the worker script in a blob URL. No inline script, and no outside
+ * host but an operator's tile server (--tiles): its origin alone, where the
+ * tiles are fetched (connect-src) and drawn from (img-src).
+ */
+const contentSecurityPolicy = (tilesOrigin?: string): string => {
+  const extra = tilesOrigin ? ` ${tilesOrigin}` : '';
+  return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data: blob:",
+    `img-src 'self' data: blob:${extra}`,
     "font-src 'self'",
-    "connect-src 'self'",
+    `connect-src 'self'${extra}`,
     "worker-src 'self' blob:",
     "child-src 'self' blob:",
     "manifest-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
-  ].join('; '),
+  ].join('; ');
+};
+
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': contentSecurityPolicy(),
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
@@ -184,7 +218,9 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
     return undefined;
   };
   const alerts = opts.alerts ?? new AlertCenter(grantedSensors);
-  const assets = await withDemoFlag(await buildWeb(), opts.demo === true);
+  const tiles = opts.tiles !== undefined ? parseTilesUrl(opts.tiles) : undefined;
+  const securityHeaders = tiles ? { ...SECURITY_HEADERS, 'content-security-policy': contentSecurityPolicy(tiles.origin) } : SECURITY_HEADERS;
+  const assets = await withPageFlags(await buildWeb(), opts.demo === true, tiles?.template);
   const openapi = JSON.stringify(openApiDocument(pkgVersion(), Object.assign({}, ...ROUTE_MODULES.map((m) => m.paths))));
   const refused = new ErrorCounter();
   const routes: string[] = [];
@@ -231,7 +267,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+    for (const [k, v] of Object.entries(securityHeaders)) reply.header(k, v);
     if (pathOf(req.url).startsWith('/api/')) reply.header('cache-control', 'no-store');
     return payload;
   });
@@ -736,12 +772,16 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
   };
 }
 
-/** The page, told by a body attribute that demo accounts are in use (it shows a banner). */
-async function withDemoFlag(assets: WebAssets, demo: boolean): Promise<WebAssets> {
-  if (!demo) return assets;
+/**
+ * The page, told by body attributes that demo accounts are in use (it shows
+ * a banner) and which tile server to draw (web/src/map.ts basemapTiles).
+ */
+async function withPageFlags(assets: WebAssets, demo: boolean, tiles: string | undefined): Promise<WebAssets> {
+  const attrs = `${demo ? ' data-demo="1"' : ''}${tiles !== undefined ? ` data-tiles="${htmlAttr(tiles)}"` : ''}`;
+  if (attrs === '') return assets;
   const page = assets.get('');
   if (!page) return assets;
   const out = new Map(assets);
-  out.set('', asset(page.body.toString('utf8').replace('<body>', '<body data-demo="1">'), page.contentType));
+  out.set('', asset(page.body.toString('utf8').replace('<body>', `<body${attrs}>`), page.contentType));
   return out;
 }
