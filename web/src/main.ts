@@ -7,15 +7,16 @@ import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import type { WireAlert, WireEvent, WireMessage, WireTrack } from '../../src/serve/wire.ts';
 import { AFFILIATIONS, type Affiliation, friendlyBlocks } from './affiliation.ts';
 import { AlertList } from './alerts.ts';
-import { type IconAtlas, addAtlasImages, buildAtlas, cellStats, iconName } from './atlas.ts';
+import { type IconAtlas, buildAtlas, cellStats, iconName } from './atlas.ts';
 import { geodesicCircle } from './geo.ts';
 import { LabelOverlay } from './labels.ts';
 import { Link, type Me, forgetToken, getJson, isRefusal, login, logout, postJson, storeToken, takeToken } from './link.ts';
-import { EMERGENCY_LAYER, RING_LAYER, RING_STEP_M, SENSOR_LAYER, SYMBOL_LAYER, TRACK_LAYER, basemapTiles, createMap, flashEmergency, loadCountries, setSource } from './map.ts';
+import { RING_LAYER, RING_STEP_M, SENSOR_LAYER, basemapTiles, createMap, loadCountries, setSource } from './map.ts';
 import { type CoalitionInfo, type LinkState, StatusBar, renderDetails, renderLegend } from './panel.ts';
 import { Picture } from './picture.ts';
 import { type SensorInfo, SensorPanel } from './sensors.ts';
 import { TrackTable } from './table.ts';
+import { TrackLayer } from './tracklayer.ts';
 import { PolicyPanel } from './policy.ts';
 import { TimeBar } from './timebar.ts';
 
@@ -25,7 +26,7 @@ declare global {
       trackCount(): number;
       frameTime(): number | null;
       renderedTrackIds(): string[];
-      /** id -> [lon, lat] as read back from the rendered track layer. */
+      /** id -> [lon, lat] as read back from the track layer's last upload, tracks in view. */
       renderedTrackPositions(): Record<string, [number, number]>;
       /** Where a track is on screen (page pixels), null if unknown. */
       trackScreenPoint(id: string): [number, number] | null;
@@ -37,11 +38,11 @@ declare global {
       /** Per-frame main-thread cost over the frames since the last reset: JSON decode, apply, label redraw. */
       updateStats(reset?: boolean): { frames: number; parseMs: number[]; applyMs: number[]; labelMs: number[] };
       select(id: string | null): void;
-      /** id -> icon name, read back from MapLibre's rendered symbol layer. */
+      /** id -> icon name, read back from what the track layer drew (its arrays as last uploaded), tracks in view. */
       renderedSymbols(): Record<string, string>;
       /** Ids drawn with the flashing emergency halo. */
       renderedEmergencies(): string[];
-      /** Per affiliation: is its image in the map's style, and the atlas cell's drawn pixels and mean fill colour. */
+      /** Per affiliation: is the atlas on the GPU (track layer), and the atlas cell's drawn pixels and mean fill colour. */
       atlas(): Record<Affiliation, { inMap: boolean; opaque: number; rgb: [number, number, number] }>;
       /** Track-table rows present in the DOM, and the ids of the whole (filtered, sorted) table. */
       tableDomRows(): number;
@@ -122,14 +123,7 @@ function main(): void {
   let lastFrameWallMs = 0;
   const lastHeardMs = new Map<string, number>();
   let inputAlerts = 0;
-  /**
-   * Server-to-screen latency: the newest frame handed to the map; once a tile
-   * of the picture has loaded with it and the whole source is loaded, the
-   * next rendered frame shows it ('idle' never comes while software WebGL
-   * renders continuously at 10,000 tracks).
-   */
-  let awaitingDraw: number | null = null;
-  let loadedDraw: number | null = null;
+  /** Server-to-screen latency: when the track layer first drew each frame (tracklayer.ts onDrawn). */
   const drawLog: { t: number; drawnMs: number }[] = [];
 
   const map: MlMap = createMap($('map'), new URL('assets/maplibre-gl-worker.mjs', location.href).href, basemapTiles(document.body.dataset.tiles));
@@ -149,6 +143,10 @@ function main(): void {
     status.message(`symbols not drawn: ${String(err)}`);
   }
   renderLegend($('legend'), atlas?.svg);
+  const trackLayer = new TrackLayer(atlas);
+  trackLayer.onDrawn = (t) => {
+    if (drawLog.length < 10_000) drawLog.push({ t, drawnMs: Date.now() });
+  };
   renderDetails(details, null, null, null);
   status.frame(null, 0);
 
@@ -227,7 +225,7 @@ function main(): void {
       pending.picture = true;
       return;
     }
-    setSource(map, 'picture', picture.toGeoJSON(selectedId));
+    trackLayer.setTracks(picture.tracks, selectedId, (t) => picture.affiliation(t), picture.frameTimeS);
     // Trails are most of the data at thousands of tracks: above TRAILS_EVERY_FRAME_MAX they are re-sent every
     // TRAIL_PERIOD frames (their newest point then lags its symbol by up to that many updates), and on any change of
     // selection or length.
@@ -269,23 +267,11 @@ function main(): void {
   setInterval(() => {
     if (!styleReady) return;
     flashOn = emergencies ? !flashOn : true;
-    if (emergencies || !flashOn) flashEmergency(map, flashOn);
+    if (emergencies || !flashOn) trackLayer.setFlash(flashOn);
   }, 500);
 
-  map.on('sourcedata', (e) => {
-    if (awaitingDraw !== null && e.sourceId === 'picture' && e.tile !== undefined && map.isSourceLoaded('picture')) {
-      loadedDraw = awaitingDraw;
-      awaitingDraw = null;
-    }
-  });
-  map.on('render', () => {
-    if (loadedDraw === null) return;
-    if (drawLog.length < 10_000) drawLog.push({ t: loadedDraw, drawnMs: Date.now() });
-    loadedDraw = null;
-  });
-
   map.on('load', () => {
-    if (atlas) addAtlasImages(map, atlas);
+    map.addLayer(trackLayer);
     styleReady = true;
     loadCountries(map, new URL('assets/countries-50m.json', location.href).href).catch((err: unknown) =>
       status.message(`outlines not loaded: ${String(err)}`),
@@ -298,13 +284,10 @@ function main(): void {
     [e.point.x - 6, e.point.y - 6],
     [e.point.x + 6, e.point.y + 6],
   ];
-  map.on('click', (e) => {
-    const hit = map.queryRenderedFeatures(hitBox(e), { layers: [TRACK_LAYER] })[0];
-    const id = hit?.properties?.id;
-    select(typeof id === 'string' ? id : null);
-  });
+  // Tracks are hit-tested on the CPU over the track layer's arrays (10 px: the ring's radius).
+  map.on('click', (e) => select(trackLayer.pick(e.point.x, e.point.y, 10)));
   map.on('mousemove', (e) => {
-    const over = map.queryRenderedFeatures(hitBox(e), { layers: [TRACK_LAYER, SENSOR_LAYER] }).length > 0;
+    const over = trackLayer.pick(e.point.x, e.point.y, 10) !== null || map.queryRenderedFeatures(hitBox(e), { layers: [SENSOR_LAYER] }).length > 0;
     map.getCanvas().style.cursor = over ? 'pointer' : '';
   });
 
@@ -341,7 +324,6 @@ function main(): void {
       if (selectedId) showDetails();
       status.frame(picture.frameTimeS, picture.tracks.size);
       drawPicture();
-      if (styleReady) awaitingDraw = msg.t;
       lastUpdateMs = performance.now() - t0;
       stats.frames++;
       if (stats.applyMs.length < 10_000) {
@@ -364,24 +346,8 @@ function main(): void {
   window.__skyfuse = {
     trackCount: () => picture.tracks.size,
     frameTime: () => picture.frameTimeS,
-    renderedTrackIds: () => {
-      if (!styleReady) return [];
-      const ids = new Set<string>();
-      for (const f of map.queryRenderedFeatures({ layers: [TRACK_LAYER] })) {
-        const id = f.properties?.id;
-        if (typeof id === 'string') ids.add(id);
-      }
-      return [...ids].sort();
-    },
-    renderedTrackPositions: () => {
-      const out: Record<string, [number, number]> = {};
-      if (!styleReady) return out;
-      for (const f of map.queryRenderedFeatures({ layers: [TRACK_LAYER] })) {
-        const id = f.properties?.id;
-        if (typeof id === 'string' && f.geometry.type === 'Point') out[id] = [f.geometry.coordinates[0]!, f.geometry.coordinates[1]!];
-      }
-      return out;
-    },
+    renderedTrackIds: () => trackLayer.drawnInView().map((d) => d.id).sort(),
+    renderedTrackPositions: () => Object.fromEntries(trackLayer.drawnInView().map((d) => [d.id, d.lonLat])),
     trackScreenPoint: (id) => {
       const t = picture.tracks.get(id);
       if (!t) return null;
@@ -403,32 +369,13 @@ function main(): void {
       return out;
     },
     select: (id) => select(id),
-    renderedSymbols: () => {
-      const out: Record<string, string> = {};
-      if (!styleReady) return out;
-      const layer = map.getLayer(SYMBOL_LAYER);
-      if (!layer) return out;
-      for (const f of map.queryRenderedFeatures({ layers: [SYMBOL_LAYER] })) {
-        const id = f.properties?.id;
-        const aff = f.properties?.aff;
-        if (typeof id === 'string' && typeof aff === 'string') out[id] = iconName(aff as Affiliation);
-      }
-      return out;
-    },
-    renderedEmergencies: () => {
-      if (!styleReady) return [];
-      const ids = new Set<string>();
-      for (const f of map.queryRenderedFeatures({ layers: [EMERGENCY_LAYER] })) {
-        const id = f.properties?.id;
-        if (typeof id === 'string') ids.add(id);
-      }
-      return [...ids].sort();
-    },
+    renderedSymbols: () => Object.fromEntries(trackLayer.drawnInView().map((d) => [d.id, iconName(d.aff)])),
+    renderedEmergencies: () => trackLayer.drawnInView().filter((d) => d.emergency).map((d) => d.id).sort(),
     atlas: () => {
       const out = {} as Record<Affiliation, { inMap: boolean; opaque: number; rgb: [number, number, number] }>;
       for (const a of AFFILIATIONS) {
         const s = atlas ? cellStats(atlas, a) : { opaque: 0, rgb: [0, 0, 0] as [number, number, number] };
-        out[a] = { inMap: styleReady && map.hasImage(iconName(a)), ...s };
+        out[a] = { inMap: trackLayer.hasAtlas(), ...s };
       }
       return out;
     },

@@ -1,8 +1,8 @@
 // The MapLibre map, fully offline: a background (sea), Natural Earth country
 // outlines from world-atlas served by our own server, sensor coverage, and
-// the track picture: an altitude-coloured ring under each APP-6 symbol (the
-// symbols come from our icon atlas, atlas.ts, added with addImage), and a red
-// halo that flashes around emergency squawks. No glyphs and no sprite URL:
+// the track trails. Track symbols (an altitude-coloured ring under each APP-6
+// symbol from our icon atlas, a red halo flashing around emergency squawks)
+// and velocity vectors are a WebGL custom layer (tracklayer.ts). No glyphs and no sprite URL:
 // the style names no URL at all, so MapLibre has nothing to fetch; text is
 // drawn by the label overlay.
 
@@ -18,13 +18,10 @@ const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
 /** The coalition region: eastern Mediterranean and the Middle East. */
 export const INITIAL_VIEW = { center: [33, 30] as [number, number], zoom: 4.5 };
 
-export const TRACK_LAYER = 'track';
 export const SENSOR_LAYER = 'sensor';
 export const RING_LAYER = 'range-ring';
 /** Range rings every 50 NM (92.6 km), the spacing ATC radar displays commonly use. */
 export const RING_STEP_M = 50 * 1852;
-export const SYMBOL_LAYER = 'track-symbol';
-export const EMERGENCY_LAYER = 'emergency-halo';
 
 const bandColour: ExpressionSpecification = [
   'match',
@@ -60,8 +57,7 @@ function style(tiles: string | null = null): StyleSpecification {
     sources: {
       countries: { type: 'geojson', data: EMPTY },
       sensors: { type: 'geojson', data: EMPTY },
-      picture: { type: 'geojson', data: EMPTY, buffer: 16, tolerance: 0.2 },
-      // Trails apart from symbols and vectors: at thousands of tracks they are most of the data, and are re-sent less often (main.ts).
+      // Trails only: symbols and vectors are drawn from typed arrays by tracklayer.ts. Re-sent less often at thousands of tracks (main.ts).
       trails: { type: 'geojson', data: EMPTY, buffer: 16, tolerance: 0.2 },
     },
     layers: [
@@ -110,55 +106,7 @@ function style(tiles: string | null = null): StyleSpecification {
         layout: { 'line-join': 'round', 'line-cap': 'round' },
         paint: { 'line-color': bandColour, 'line-width': 1.2, 'line-opacity': ['case', ['==', ['get', 'coasting'], 1], 0.2, 0.45] },
       },
-      {
-        id: 'vector',
-        type: 'line',
-        source: 'picture',
-        filter: kindIs('vec'),
-        paint: { 'line-color': bandColour, 'line-width': 1.2, 'line-opacity': ['case', ['==', ['get', 'coasting'], 1], 0.45, 0.9] },
-      },
-      {
-        id: EMERGENCY_LAYER,
-        type: 'circle',
-        source: 'picture',
-        filter: ['all', kindIs('trk'), ['==', ['get', 'emg'], 1]],
-        paint: {
-          'circle-radius': 17,
-          'circle-color': '#ff2d2d',
-          'circle-opacity': 0.25,
-          'circle-stroke-color': '#ff2d2d',
-          'circle-stroke-width': 3,
-          'circle-stroke-opacity': 1,
-        },
-      },
-      {
-        // The altitude colour, kept as a ring around the symbol; coasting tracks dimmed.
-        id: TRACK_LAYER,
-        type: 'circle',
-        source: 'picture',
-        filter: kindIs('trk'),
-        paint: {
-          'circle-radius': ['case', ['==', ['get', 'sel'], 1], 12, 10],
-          'circle-color': bandColour,
-          'circle-opacity': 0,
-          'circle-stroke-color': ['case', ['==', ['get', 'sel'], 1], '#ffffff', bandColour],
-          'circle-stroke-width': ['case', ['==', ['get', 'sel'], 1], 2.5, 1.5],
-          'circle-stroke-opacity': ['case', ['==', ['get', 'coasting'], 1], 0.45, 0.95],
-        },
-      },
-      {
-        id: SYMBOL_LAYER,
-        type: 'symbol',
-        source: 'picture',
-        filter: kindIs('trk'),
-        layout: {
-          'icon-image': ['concat', 'sym-', ['get', 'aff']],
-          'icon-allow-overlap': true,
-          'icon-ignore-placement': true,
-          'icon-size': 1,
-        },
-        paint: { 'icon-opacity': ['case', ['==', ['get', 'coasting'], 1], 0.5, 1] },
-      },
+      // Track symbols and velocity vectors: the WebGL layer of tracklayer.ts, added on top once the style has loaded.
     ],
   };
   if (tiles) {
@@ -198,13 +146,6 @@ export async function loadCountries(map: maplibregl.Map, url: string): Promise<v
   src?.setData(geo);
 }
 
-/** Emergency halos blink (2 Hz): called by a timer with alternating `on`. */
-export function flashEmergency(map: maplibregl.Map, on: boolean): void {
-  if (!map.getLayer(EMERGENCY_LAYER)) return;
-  map.setPaintProperty(EMERGENCY_LAYER, 'circle-stroke-opacity', on ? 1 : 0.15);
-  map.setPaintProperty(EMERGENCY_LAYER, 'circle-opacity', on ? 0.3 : 0.05);
-}
-
-export function setSource(map: maplibregl.Map, id: 'sensors' | 'picture' | 'trails', data: FeatureCollection): void {
+export function setSource(map: maplibregl.Map, id: 'sensors' | 'trails', data: FeatureCollection): void {
   map.getSource<maplibregl.GeoJSONSource>(id)?.setData(data);
 }
