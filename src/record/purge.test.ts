@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadScenario } from '../sim/index.ts';
 import type { ChainConfig } from './chain.ts';
-import { purgeSensorBlocks } from './purge.ts';
+import { purgeSensorBlocks, purgeSensorBlocksAsync } from './purge.ts';
 import { Recorder } from './recorder.ts';
 import { RecordingReader } from './replay.ts';
 
@@ -63,4 +63,47 @@ test('purging a partner\'s sensors deletes exactly their recorded blocks, leaves
 
   // Purging again finds nothing; an unknown sensor is not an error.
   assert.deepEqual(purgeSensorBlocks(file, ['GRC-1', 'NOPE']), { blocks: 0, bytes: 0, unattributed: 4 });
+});
+
+test('purge in short steps leaves no byte of the purged sensors anywhere, after retention and page splits, blocks of every size', async () => {
+  const file = join(dir, 'adversarial.db');
+  let t = 1.7e9;
+  // Retention runs meanwhile (the recorder's own deletes are not secure): its freed pages and cell gaps must not keep copies either.
+  const rec = new Recorder({ file, session, clock: () => t, maxAgeS: 60 });
+  let seed = 7 + Number(process.env.PURGE_SEED ?? 0);
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const sized = (sensor: string, k: number, n: number) => {
+    const b = Buffer.alloc(n, 0x2d);
+    b.write(`<<${sensor}:${String(k).padStart(6, '0')}>>`);
+    return b;
+  };
+  const n0 = 6000;
+  for (let k = 0; k < n0; k++) {
+    t += 0.05;
+    for (const s of ['GRC-1', 'EGY-1']) {
+      // Mostly small blocks, some over a page (overflow pages), some just under.
+      const size = rand() < 0.1 ? 3000 + Math.floor(rand() * 6000) : 20 + Math.floor(rand() * 1200);
+      rec.recordBlock({ bytes: sized(s, k, size), offset: -1, source: `udp:127.0.0.1:${s}`, receivedS: t }, s);
+    }
+    rec.recordTick(t);
+    if (k % 20 === 19) rec.commit();
+  }
+  rec.commit();
+  const purgedMarker = Buffer.from('<<GRC-1:');
+  assert.ok(fileHas(file, purgedMarker), 'the marker is findable before the purge');
+  const left = (await import('better-sqlite3')).default;
+  const db = new left(file, { readonly: true });
+  const want = db.prepare("SELECT count(*) AS n, sum(length(bytes)) AS b FROM blocks WHERE source = (SELECT id FROM sources WHERE sensor_id = 'GRC-1')").get() as { n: number; b: number };
+  db.close();
+  assert.ok(want.n > 1000 && want.n < n0, `retention kept ${want.n} of ${n0} GRC-1 blocks`);
+
+  const r = await purgeSensorBlocksAsync(file, ['GRC-1'], { stepRows: 100, vacuumPages: 50 });
+  assert.deepEqual(r, { blocks: want.n, bytes: want.b, unattributed: 0 });
+  rec.close();
+  assert.ok(!fileHas(file, purgedMarker), 'no GRC-1 marker in the file or WAL');
+  assert.ok(fileHas(file, Buffer.from('<<EGY-1:')), 'EGY-1 blocks are still there');
+  const reader = new RecordingReader(file);
+  const sensors = new Set([...reader.blocks()].map((b) => b.sensorId));
+  reader.close();
+  assert.deepEqual([...sensors], ['EGY-1']);
 });
