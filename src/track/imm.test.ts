@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ImmFilter } from './imm.ts';
+import { ImmFilter, predictCtInPlace } from './imm.ts';
 import { innovation, predictCv, updatePosition } from './kalman.ts';
 import { Random } from '../core/random.ts';
 
@@ -70,4 +70,46 @@ test('predictCombined does not change the filter', () => {
   assert.equal(JSON.stringify([imm.x.map((a) => [...a]), imm.P.map((a) => [...a]), [...imm.mu]]), before);
   // 10 s ahead at the ~200 m/s the two plots imply: about 2 km further east.
   assert.ok(x4[0]! > 1500 && x4[0]! < 3500, `e ${x4[0]}`);
+});
+
+test('the turn model\'s covariance prediction equals F P F\' with F by central differences of the exact motion', () => {
+  // Reference: the exact coordinated-turn motion, its Jacobian numerically, two dense products.
+  const move = (x: number[], dt: number): number[] => {
+    const [e, n, vE, vN, w] = x as [number, number, number, number, number];
+    // 1 - cos as 2 sin^2 (no cancellation near omega = 0).
+    const a = w === 0 ? dt : Math.sin(w * dt) / w;
+    const b = w === 0 ? 0 : (2 * Math.sin((w * dt) / 2) ** 2) / w;
+    const c = Math.cos(w * dt), s = Math.sin(w * dt);
+    return [e + a * vE - b * vN, n + b * vE + a * vN, c * vE - s * vN, s * vE + c * vN, w];
+  };
+  const rng = new Random(77);
+  for (let k = 0; k < 200; k++) {
+    const w = k % 4 === 0 ? 1e-9 * rng.gauss() : rng.gauss() * 0.05;
+    const x = [rng.gauss() * 1e4, rng.gauss() * 1e4, rng.gauss() * 200, rng.gauss() * 200, w];
+    const dt = rng.uniform(-2, 12);
+    // A random symmetric positive definite P = L L'.
+    const L = Array.from({ length: 25 }, (_, i) => (i % 6 === 0 ? 10 + rng.uniform(0, 300) : rng.gauss() * 20));
+    const P: number[] = new Array(25).fill(0);
+    for (let r = 0; r < 5; r++) for (let c2 = 0; c2 < 5; c2++) for (let q = 0; q < 5; q++) P[r * 5 + c2]! += L[r * 5 + q]! * L[c2 * 5 + q]!;
+    P[24] = 1e-4 + rng.uniform(0, 1e-3);
+    const F: number[] = new Array(25).fill(0);
+    for (let col = 0; col < 5; col++) {
+      const h = col === 4 ? 1e-5 : 1e-3;
+      const up = move(x.map((v, i) => (i === col ? v + h : v)), dt), dn = move(x.map((v, i) => (i === col ? v - h : v)), dt);
+      for (let r = 0; r < 5; r++) F[r * 5 + col] = (up[r]! - dn[r]!) / (2 * h);
+    }
+    const want: number[] = new Array(25).fill(0);
+    for (let r = 0; r < 5; r++) for (let c2 = 0; c2 < 5; c2++) {
+      let acc = 0;
+      for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) acc += F[r * 5 + i]! * P[i * 5 + j]! * F[c2 * 5 + j]!;
+      want[r * 5 + c2] = acc;
+    }
+    const xs = Float64Array.from(x), Ps = Float64Array.from(P);
+    predictCtInPlace(xs, Ps, dt);
+    const wantX = move(x, dt);
+    for (let i = 0; i < 5; i++) assert.ok(Math.abs(xs[i]! - wantX[i]!) < 1e-6 * (1 + Math.abs(wantX[i]!)), `x[${i}] ${xs[i]} vs ${wantX[i]}`);
+    for (let i = 0; i < 25; i++) {
+      assert.ok(Math.abs(Ps[i]! - want[i]!) < 1e-5 * (1 + Math.abs(want[i]!)), `case ${k} P[${i}] ${Ps[i]} vs ${want[i]} (w ${w}, dt ${dt})`);
+    }
+  }
 });

@@ -38,10 +38,7 @@ const mixX = [new Float64Array(NS), new Float64Array(NS)];
 const mixP = [new Float64Array(NS * NS), new Float64Array(NS * NS)];
 const cbar = new Float64Array(NM);
 const PI = new Float64Array(NM * NM);
-const F = new Float64Array(NS * NS);
 const T1 = new Float64Array(NS * NS);
-const xa = new Float64Array(NS);
-const xb = new Float64Array(NS);
 const K = new Float64Array(NS * 2);
 
 export class ImmFilter {
@@ -208,24 +205,6 @@ function combine(xs: Float64Array[], Ps: Float64Array[], w: Float64Array, x4: Fl
   }
 }
 
-/** Coordinated-turn transition of [e, n, vE, vN] with turn rate w (counter-clockwise positive). */
-function ctMove(x: Float64Array, w: number, dt: number, out: Float64Array): void {
-  const vE = x[2]!, vN = x[3]!;
-  let a: number, b: number;
-  if (Math.abs(w) < 1e-7) {
-    a = dt;
-    b = 0.5 * w * dt * dt;
-  } else {
-    a = Math.sin(w * dt) / w;
-    b = (1 - Math.cos(w * dt)) / w;
-  }
-  const c = Math.cos(w * dt), s = Math.sin(w * dt);
-  out[0] = x[0]! + a * vE - b * vN;
-  out[1] = x[1]! + b * vE + a * vN;
-  out[2] = c * vE - s * vN;
-  out[3] = s * vE + c * vN;
-  out[4] = w;
-}
 
 /** Predict model j in place: x <- f(x), P <- F P F' + Q. */
 function predictModel(j: number, x: Float64Array, P: Float64Array, dt: number, prm: ImmParams): void {
@@ -258,39 +237,52 @@ function predictCvInPlace(x: Float64Array, P: Float64Array, dt: number): void {
   }
 }
 
-function predictCtInPlace(x: Float64Array, P: Float64Array, dt: number): void {
-  F.fill(0);
-  for (let k = 0; k < NS; k++) F[k * NS + k] = 1;
-  {
-    const w = x[4]!;
-    const c = Math.cos(w * dt), s = Math.sin(w * dt);
-    const a = Math.abs(w) < 1e-7 ? dt : s / w;
-    const b = Math.abs(w) < 1e-7 ? 0.5 * w * dt * dt : (1 - c) / w;
-    // Jacobian rows for e, n, vE, vN with respect to vE, vN (analytic) and omega (central difference).
-    F[0 * NS + 2] = a; F[0 * NS + 3] = -b;
-    F[1 * NS + 2] = b; F[1 * NS + 3] = a;
-    F[2 * NS + 2] = c; F[2 * NS + 3] = -s;
-    F[3 * NS + 2] = s; F[3 * NS + 3] = c;
-    const h = 1e-5;
-    ctMove(x, w + h, dt, xa);
-    ctMove(x, w - h, dt, xb);
-    for (let r = 0; r < 4; r++) F[r * NS + 4] = (xa[r]! - xb[r]!) / (2 * h);
-    ctMove(x, w, dt, xa);
-    x.set(xa);
+/**
+ * Coordinated turn, EKF: x <- f(x), P <- F P F' with the Jacobian F written
+ * out (rows e, n, vE, vN depend on vE, vN and omega; e and n on themselves;
+ * omega on itself), so F P F' is row and then column combinations of three
+ * or four terms instead of two dense 5x5 products.
+ */
+export function predictCtInPlace(x: Float64Array, P: Float64Array, dt: number): void {
+  const w = x[4]!, vE = x[2]!, vN = x[3]!;
+  const wt = w * dt;
+  const c = Math.cos(wt), s = Math.sin(wt);
+  let a: number, b: number, da: number, db: number;
+  if (Math.abs(wt) < 1e-4) {
+    // Series about omega = 0 (the exact forms lose digits there).
+    a = dt * (1 - (wt * wt) / 6);
+    b = 0.5 * w * dt * dt;
+    da = (-w * dt * dt * dt) / 3;
+    db = 0.5 * dt * dt;
+  } else {
+    a = s / w;
+    b = (1 - c) / w;
+    da = (dt * c) / w - s / (w * w);
+    db = (dt * s) / w - (1 - c) / (w * w);
   }
-  // P <- F P F'
-  for (let r = 0; r < NS; r++) {
-    for (let s = 0; s < NS; s++) {
-      let acc = 0;
-      for (let k = 0; k < NS; k++) acc += F[r * NS + k]! * P[k * NS + s]!;
-      T1[r * NS + s] = acc;
-    }
+  // d(state)/d(omega): the Jacobian's last column.
+  const f04 = da * vE - db * vN, f14 = db * vE + da * vN;
+  const f24 = -dt * (s * vE + c * vN), f34 = dt * (c * vE - s * vN);
+  x[0] = x[0]! + a * vE - b * vN;
+  x[1] = x[1]! + b * vE + a * vN;
+  x[2] = c * vE - s * vN;
+  x[3] = s * vE + c * vN;
+  // T = F P (rows), then P = T F' (columns).
+  for (let k = 0; k < NS; k++) {
+    const p0 = P[k]!, p1 = P[NS + k]!, p2 = P[2 * NS + k]!, p3 = P[3 * NS + k]!, p4 = P[4 * NS + k]!;
+    T1[k] = p0 + a * p2 - b * p3 + f04 * p4;
+    T1[NS + k] = p1 + b * p2 + a * p3 + f14 * p4;
+    T1[2 * NS + k] = c * p2 - s * p3 + f24 * p4;
+    T1[3 * NS + k] = s * p2 + c * p3 + f34 * p4;
+    T1[4 * NS + k] = p4;
   }
   for (let r = 0; r < NS; r++) {
-    for (let s = 0; s < NS; s++) {
-      let acc = 0;
-      for (let k = 0; k < NS; k++) acc += T1[r * NS + k]! * F[s * NS + k]!;
-      P[r * NS + s] = acc;
-    }
+    const o = r * NS;
+    const t0 = T1[o]!, t1 = T1[o + 1]!, t2 = T1[o + 2]!, t3 = T1[o + 3]!, t4 = T1[o + 4]!;
+    P[o] = t0 + a * t2 - b * t3 + f04 * t4;
+    P[o + 1] = t1 + b * t2 + a * t3 + f14 * t4;
+    P[o + 2] = c * t2 - s * t3 + f24 * t4;
+    P[o + 3] = s * t2 + c * t3 + f34 * t4;
+    P[o + 4] = t4;
   }
 }
