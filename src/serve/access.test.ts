@@ -258,6 +258,8 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/api/history', allowed: ALL, ok: 404 },
   { method: 'GET', path: '/api/history/span', allowed: ALL, ok: 404 },
   { method: 'GET', path: '/api/export', allowed: ALL, ok: 404 },
+  // Feeds to partners' systems (src/serve/routes/outputs.ts): administrators only (a feed names a partner's host).
+  { method: 'GET', path: '/api/outputs', allowed: ['partner-admin', 'coalition-admin'], ok: 200 },
   { method: 'POST', path: '/api/logout', allowed: ALL, ok: 204 },
 ];
 
