@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { loadScenario } from '../sim/index.ts';
 import type { ChainConfig } from './chain.ts';
 import { purgeSensorBlocks, purgeSensorBlocksAsync } from './purge.ts';
@@ -106,4 +107,30 @@ test('purge in short steps leaves no byte of the purged sensors anywhere, after 
   const sensors = new Set([...reader.blocks()].map((b) => b.sensorId));
   reader.close();
   assert.deepEqual([...sensors], ['EGY-1']);
+});
+
+test('a file recorded by an older skyfuse (no secure_delete while recording) is still purged clean: the purge falls back to VACUUM', () => {
+  const file = join(dir, 'legacy.db');
+  let t = 1.7e9;
+  const rec = new Recorder({ file, session, clock: () => t });
+  rec.close();
+  // The older recorder: plain inserts and retention deletes without secure_delete, no flag, no input counts.
+  const db = new Database(file);
+  db.prepare("DELETE FROM meta WHERE key = 'secure_delete' OR key LIKE 'inputs:%'").run();
+  db.prepare("INSERT INTO sources (id, source, sensor_id) VALUES (1, 'udp:GRC-2', 'GRC-2'), (2, 'udp:EGY-1', 'EGY-1')").run();
+  const ins = db.prepare('INSERT INTO blocks (seq, session, arrival_s, source, bytes) VALUES (?, 1, ?, ?, ?)');
+  db.transaction(() => {
+    for (let k = 0; k < 400; k++) {
+      t += 0.1;
+      ins.run(2 * k + 1, t, 1, block('GRC-2', k));
+      ins.run(2 * k + 2, t, 2, block('EGY-1', k));
+    }
+  })();
+  db.prepare('DELETE FROM blocks WHERE seq < 200').run();
+  db.close();
+  assert.ok(fileHas(file, block('GRC-2', 150)));
+  const r = purgeSensorBlocks(file, ['GRC-2']);
+  assert.equal(r.blocks, 300);
+  for (let k = 0; k < 400; k += 7) assert.ok(!fileHas(file, block('GRC-2', k)), `GRC-2 block ${k} is gone`);
+  assert.ok(fileHas(file, block('EGY-1', 150)));
 });

@@ -127,14 +127,19 @@ function* purgeSteps(db: Db, sensorIds: readonly string[], o: PurgeOptions): Gen
     }
   }
   const unattributed = (db.prepare('SELECT count(*) AS n FROM blocks WHERE source IN (SELECT id FROM sources WHERE sensor_id IS NULL)').get() as { n: number }).n;
-  if ((db.pragma('auto_vacuum', { simple: true }) as number) === 2) {
+  // Only a file whose every session was recorded with secure_delete (this skyfuse: the flag set at creation and
+  // each session's input count, which older recorders do not write) has no stale copies in its live pages.
+  const zeroed = (db.prepare(`SELECT (SELECT value FROM meta WHERE key = 'secure_delete') = 'fast'
+    AND NOT EXISTS (SELECT 1 FROM sessions WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'inputs:' || sessions.id)) AS ok`).get() as { ok: number | null }).ok === 1;
+  if (zeroed && (db.pragma('auto_vacuum', { simple: true }) as number) === 2) {
     // Every free page leaves the file: those freed now (zeroed) and older ones the recorder's retention freed (not zeroed).
     for (let guard = 0; (db.pragma('freelist_count', { simple: true }) as number) > 0 && guard < 1e6; guard++) {
       db.pragma(`incremental_vacuum(${vacuumPages})`);
       yield* checkpoint(db);
     }
   } else {
-    // A file without incremental auto-vacuum cannot give its free pages back in steps.
+    // A file recorded by an older skyfuse may hold stale copies of cells in the unused parts of live pages,
+    // and one without incremental auto-vacuum cannot give its free pages back in steps: rebuild it (holds the lock).
     db.exec('VACUUM');
   }
   // The WAL holds copies of the pages as they were: into the file, then emptied. A passive checkpoint first

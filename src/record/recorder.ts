@@ -135,6 +135,9 @@ export class Recorder {
     }
     this.nextSourceId = ((db.prepare('SELECT coalesce(max(id), 0) AS m FROM sources').get() as { m: number }).m) + 1;
     this.session = db.transaction(() => {
+      // A file every row of which is written with secure_delete: a purge may then skip the full VACUUM (purge.ts).
+      const fresh = db.prepare('SELECT (SELECT count(*) FROM sessions) + (SELECT count(*) FROM blocks) AS n').get() as { n: number };
+      if (fresh.n === 0) db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('secure_delete', 'fast')").run();
       const id = Number(db.prepare('INSERT INTO sessions (started_s, first_seq, config) VALUES (?, ?, ?)').run(this.clock(), this.seq, JSON.stringify(o.session)).lastInsertRowid);
       db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(inputCountKey(id), '0');
       return id;
