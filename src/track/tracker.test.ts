@@ -297,3 +297,29 @@ test('a tentative track that missed its radar\'s revisits does not capture an ai
   const course = (Math.atan2(last[0]!.velEastMps, last[0]!.velNorthMps) * 180) / Math.PI;
   assert.ok(Math.abs(course - 90) < 5, `course ${course}`);
 });
+
+test('plots of a slow sensor that arrive after the reordering window still update the one track (out-of-sequence)', () => {
+  const f: Flight = { id: 'X', icao24: 'abc123', lat0: 31.2, lon0: 33.4, courseDeg: 60, speedMps: 220, altM: 10668 };
+  const batches = plotsFor([f], 240, new Random(1));
+  // Deliver B-1's batches 9 s late (its link is slow): two of A-1's scans beyond the 2 s window.
+  const arrival = (b: RadarPlot[]) => b[0]!.timeS + (b[0]!.sensorId === 'B-1' ? 9 : 0);
+  const late = [...batches].sort((a, b) => arrival(a) - arrival(b));
+  const fly = (order: RadarPlot[][]) => {
+    const tracker = new Tracker(coalition);
+    const frames: TrackFrame[] = [];
+    const loop = new TrackingLoop(tracker, { periodS: 1, reorderWindowS: 2 }, (fr) => frames.push(fr));
+    for (const b of order) loop.push(b);
+    loop.flush();
+    let sq = 0, n = 0;
+    for (const fr of frames.slice(-120)) for (const tr of fr.tracks) { sq += errorM(tr, f, fr.timeS - 1.7e9) ** 2; n++; }
+    const ids = new Set(frames.slice(-120).flatMap((fr) => fr.tracks.map((t) => t.id)));
+    return { rms: Math.sqrt(sq / n), ids, late: loop.latePlots, sensors: new Set(frames.slice(-20).flatMap((fr) => fr.tracks.flatMap((t) => t.sensors))) };
+  };
+  const inOrder = fly(batches), delayed = fly(late);
+  console.log(`in order: RMS ${inOrder.rms.toFixed(1)} m; B-1 9 s late: RMS ${delayed.rms.toFixed(1)} m, ${delayed.late} late plots`);
+  assert.equal(inOrder.late, 0);
+  assert.ok(delayed.late > 40, `${delayed.late} late plots`);
+  assert.equal(delayed.ids.size, 1, 'one track, no duplicate from the late sensor');
+  assert.deepEqual([...delayed.sensors].sort(), ['A-1', 'B-1'], 'the late sensor still contributes');
+  assert.ok(delayed.rms < 1.3 * inOrder.rms + 10, `late ${delayed.rms} vs in order ${inOrder.rms}`);
+});
