@@ -48,13 +48,22 @@ const TRACKS: SystemTrack[] = [
   // Emergency squawk (neutral): the red halo.
   track('T3', 32.5, 35.5, { mode3a: '7700' }),
 ];
+// T4 jumps 0.1 degree east per frame (3 px at this zoom) with no velocity (so no vector): only its trail lies west of it.
+const T4_START_LON = 30.5;
 const frameAt = (k: number): TrackFrame => ({
-  kind: 'frame', audience: membership.audienceOf('EGY')!.key, timeS: T0 + k, tracks: TRACKS.map((t) => ({ ...t, timeS: T0 + k })),
+  kind: 'frame', audience: membership.audienceOf('EGY')!.key, timeS: T0 + k,
+  tracks: [
+    ...TRACKS.map((t) => ({ ...t, timeS: T0 + k })),
+    track('T4', 27.5, T4_START_LON + 0.1 * Math.min(k, 40), { timeS: T0 + k, altM: 5000, velNorthMps: 0, mode3a: '3001' }),
+  ],
 });
 
 /** Pixels in a box around a page point that satisfy a colour test, counted in a PNG screenshot (decoded by the page). */
-async function countPixels(page: Page, png: Buffer, boxes: { x: number; y: number; r: number; kind: 'purple' | 'lightblue' | 'green' | 'red' | 'white' }[]): Promise<number[]> {
-  return page.evaluate(
+type Kind = 'purple' | 'lightblue' | 'green' | 'red' | 'white' | 'yellow';
+async function countPixels<K extends string>(page: Page, png: Buffer, named: Record<K, { x: number; y: number; r: number; kind: Kind }>): Promise<Record<K, number>> {
+  const keys = Object.keys(named) as K[];
+  const boxes = keys.map((k) => named[k]);
+  const counts = await page.evaluate(
     async ({ b64, boxes }) => {
       // Decoded from bytes, not a data: URL (the page's CSP allows no such fetch).
       const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
@@ -74,6 +83,7 @@ async function countPixels(page: Page, png: Buffer, boxes: { x: number; y: numbe
             : kind === 'lightblue' ? B > 200 && G > 170 && R > 90 && R < 170
             : kind === 'green' ? G > 170 && R < 0.8 * G && B < 0.8 * G
             : kind === 'red' ? R > 150 && G < 0.5 * R && B < 0.5 * R
+            : kind === 'yellow' ? R > 90 && G > 80 && B < 0.5 * G && Math.abs(R - G) < 60
             : R > 230 && G > 230 && B > 230;
           if (hit) n++;
         }
@@ -82,6 +92,7 @@ async function countPixels(page: Page, png: Buffer, boxes: { x: number; y: numbe
     },
     { b64: png.toString('base64'), boxes },
   );
+  return Object.fromEntries(keys.map((k, i) => [k, counts[i] ?? 0])) as Record<K, number>;
 }
 
 describe('track layer (WebGL custom layer) in chromium', { skip: chromiumMissing }, () => {
@@ -118,11 +129,11 @@ describe('track layer (WebGL custom layer) in chromium', { skip: chromiumMissing
     });
     page.on('pageerror', (e) => problems.push(String(e)));
     await page.goto(server.operatorUrl);
-    await page.waitForFunction(() => (window.__skyfuse?.renderedTrackIds().join() ?? '') === 'T1,T2,T3', undefined, { polling: 250, timeout: 30_000 }).catch(async (err: unknown) => {
+    await page.waitForFunction(() => (window.__skyfuse?.renderedTrackIds().join() ?? '') === 'T1,T2,T3,T4', undefined, { polling: 250, timeout: 30_000 }).catch(async (err: unknown) => {
       const state = await page.evaluate(() => ({ n: window.__skyfuse?.trackCount(), drawn: window.__skyfuse?.renderedTrackIds() }));
       throw new Error(`${String(err)}; page: ${JSON.stringify(state)}; console: ${problems.join(' | ')}`);
     });
-    assert.deepEqual(await page.evaluate(() => window.__skyfuse!.renderedSymbols()), { T1: 'sym-friend', T2: 'sym-neutral', T3: 'sym-neutral' });
+    assert.deepEqual(await page.evaluate(() => window.__skyfuse!.renderedSymbols()), { T1: 'sym-friend', T2: 'sym-neutral', T3: 'sym-neutral', T4: 'sym-neutral' });
     assert.deepEqual(await page.evaluate(() => window.__skyfuse!.renderedEmergencies()), ['T3']);
     // Read back from the layer's arrays: where the tracks are (Float32 Mercator: well under 1e-4 degree).
     const pos = await page.evaluate(() => window.__skyfuse!.renderedTrackPositions());
@@ -135,35 +146,41 @@ describe('track layer (WebGL custom layer) in chromium', { skip: chromiumMissing
       assert.ok(p, id);
       return { x: p[0], y: p[1] };
     };
-    const [p1, p2, p3] = [await pt('T1'), await pt('T2'), await pt('T3')];
+    // Enough frames for T4's trail to be 30 px or more long.
+    await page.waitForFunction((t) => (window.__skyfuse!.frameTime() ?? 0) >= t, T0 + 14, { polling: 250 });
+    const [p1, p2, p3, p4] = [await pt('T1'), await pt('T2'), await pt('T3'), await pt('T4')];
     // Empty ground 90 px west of T1 (no track, label or coverage line there).
     const sea = { x: p1.x - 90, y: p1.y + 30 };
     const shot = await page.screenshot({ path: '/tmp/skyfuse-tracklayer.png' });
-    const [ring1, sym1, ring2, sym2, halo3, seaPurple, seaBlue, seaRed, white1] = await countPixels(page, shot, [
-      { ...p1, r: 14, kind: 'purple' },
-      { ...p1, r: 8, kind: 'lightblue' },
-      { ...p2, r: 14, kind: 'purple' },
-      { ...p2, r: 8, kind: 'green' },
-      { ...p3, r: 21, kind: 'red' },
-      { ...sea, r: 14, kind: 'purple' },
-      { ...sea, r: 14, kind: 'lightblue' },
-      { ...sea, r: 21, kind: 'red' },
-      { ...p1, r: 16, kind: 'white' },
-    ]);
+    const { ring1, sym1, ring2, sym2, halo3, seaPurple, seaBlue, seaRed, white1, trail4, ahead4 } = await countPixels(page, shot, {
+      ring1: { ...p1, r: 14, kind: 'purple' },
+      sym1: { ...p1, r: 8, kind: 'lightblue' },
+      ring2: { ...p2, r: 14, kind: 'purple' },
+      sym2: { ...p2, r: 8, kind: 'green' },
+      halo3: { ...p3, r: 21, kind: 'red' },
+      seaPurple: { ...sea, r: 14, kind: 'purple' },
+      seaBlue: { ...sea, r: 14, kind: 'lightblue' },
+      seaRed: { ...sea, r: 21, kind: 'red' },
+      white1: { ...p1, r: 16, kind: 'white' },
+      // T4 flies east: its trail (FL164, yellow) lies west of it, nothing east of its ring.
+      trail4: { x: p4.x - 28, y: p4.y, r: 6, kind: 'yellow' },
+      ahead4: { x: p4.x + 28, y: p4.y, r: 6, kind: 'yellow' },
+    });
     // The halo flashes at 2 Hz (bright, then dim): the brightest of a few shots 260 ms apart.
-    let halo3Max = halo3!;
+    let halo3Max = halo3;
     for (let i = 0; i < 4; i++) {
       await page.waitForTimeout(260);
-      const [h] = await countPixels(page, await page.screenshot(), [{ ...p3, r: 21, kind: 'red' }]);
-      halo3Max = Math.max(halo3Max, h!);
+      const { h } = await countPixels(page, await page.screenshot(), { h: { ...p3, r: 21, kind: 'red' } });
+      halo3Max = Math.max(halo3Max, h);
     }
-    const figures = { ring1, sym1, ring2, sym2, halo3, halo3Max, seaPurple, seaBlue, seaRed, white1 };
+    const figures = { ring1, sym1, ring2, sym2, halo3, halo3Max, seaPurple, seaBlue, seaRed, white1, trail4, ahead4 };
     await writeFile('/tmp/skyfuse-tracklayer.json', `${JSON.stringify(figures)}\n`);
     // A 10 px ring 1.5 px wide is ~90 pixels round; a friend symbol's fill several dozen.
     assert.ok(ring1 > 30 && ring2 > 30, `rings drawn: ${JSON.stringify(figures)}`);
     assert.ok(sym1 > 20, `friend symbol (light blue) drawn at T1: ${JSON.stringify(figures)}`);
     assert.ok(sym2 > 20, `neutral symbol (green) drawn at T2: ${JSON.stringify(figures)}`);
     assert.ok(halo3Max > 100, `emergency halo (red) at T3: ${JSON.stringify(figures)}`);
+    assert.ok(trail4 > 8 && ahead4 === 0, `T4's trail drawn behind it (GPU ring buffer): ${JSON.stringify(figures)}`);
     assert.equal(seaPurple + seaBlue + seaRed, 0, `nothing drawn on empty sea: ${JSON.stringify(figures)}`);
 
     // Click on T1's symbol: T1 selected (table row, details), and its ring drawn white.
@@ -173,7 +190,7 @@ describe('track layer (WebGL custom layer) in chromium', { skip: chromiumMissing
     await page.mouse.move(sea.x, sea.y); // no hover cursor over the symbol for the screenshot
     await page.waitForTimeout(1500);
     const shot2 = await page.screenshot({ path: '/tmp/skyfuse-tracklayer-selected.png' });
-    const [white1Sel] = await countPixels(page, shot2, [{ ...p1, r: 16, kind: 'white' }]);
+    const { white1Sel } = await countPixels(page, shot2, { white1Sel: { ...p1, r: 16, kind: 'white' } });
     assert.ok(white1Sel > white1 + 40, `selected ring white: ${white1Sel} white px vs ${white1} before`);
 
     // Click on T2: selection moves; click on empty sea: selection cleared.

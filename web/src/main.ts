@@ -17,6 +17,7 @@ import { Picture } from './picture.ts';
 import { type SensorInfo, SensorPanel } from './sensors.ts';
 import { TrackTable } from './table.ts';
 import { TrackLayer } from './tracklayer.ts';
+import { TrailLayer } from './traillayer.ts';
 import { PolicyPanel } from './policy.ts';
 import { TimeBar } from './timebar.ts';
 
@@ -65,10 +66,6 @@ const $ = <T extends HTMLElement>(id: string): T => {
   if (!e) throw new Error(`page is missing #${id}`);
   return e as T;
 };
-
-/** Up to this many tracks, trails are re-sent with every frame; above, every TRAIL_PERIOD frames. */
-const TRAILS_EVERY_FRAME_MAX = 2000;
-const TRAIL_PERIOD = 4;
 
 /** A sensor not heard from (north marker) for this many rotations is shown silent. */
 const SILENT_ROTATIONS = 3;
@@ -144,6 +141,8 @@ function main(): void {
   }
   renderLegend($('legend'), atlas?.svg);
   const trackLayer = new TrackLayer(atlas);
+  const trailLayer = new TrailLayer();
+  let trailVersion = -1;
   trackLayer.onDrawn = (t) => {
     if (drawLog.length < 10_000) drawLog.push({ t, drawnMs: Date.now() });
   };
@@ -218,23 +217,18 @@ function main(): void {
   let styleReady = false;
   const pending: { picture: boolean; sensors: boolean } = { picture: false, sensors: false };
 
-  let trailTick = 0;
-  let lastTrailKey = '';
   const drawPicture = () => {
     if (!styleReady) {
       pending.picture = true;
       return;
     }
     trackLayer.setTracks(picture.tracks, selectedId, (t) => picture.affiliation(t), picture.frameTimeS);
-    // Trails are most of the data at thousands of tracks: above TRAILS_EVERY_FRAME_MAX they are re-sent every
-    // TRAIL_PERIOD frames (their newest point then lags its symbol by up to that many updates), and on any change of
-    // selection or length.
-    const trailKey = `${selectedId}|${picture.trailLength}`;
-    if (picture.tracks.size <= TRAILS_EVERY_FRAME_MAX || ++trailTick >= TRAIL_PERIOD || trailKey !== lastTrailKey) {
-      setSource(map, 'trails', picture.trailsGeoJSON(selectedId));
-      trailTick = 0;
-      lastTrailKey = trailKey;
+    // One trail position per picture update (GPU ring buffer, traillayer.ts); the picture keeps 2 x the trail length.
+    if (picture.version !== trailVersion) {
+      trailVersion = picture.version;
+      trailLayer.setTracks(picture.tracks);
     }
+    trailLayer.setLength(2 * picture.trailLength);
     labels.setTracks(picture.tracks, selectedId);
     emergencies = [...picture.tracks.values()].some((t) => t.m3a === '7500' || t.m3a === '7600' || t.m3a === '7700');
   };
@@ -271,6 +265,7 @@ function main(): void {
   }, 500);
 
   map.on('load', () => {
+    map.addLayer(trailLayer);
     map.addLayer(trackLayer);
     styleReady = true;
     loadCountries(map, new URL('assets/countries-50m.json', location.href).href).catch((err: unknown) =>

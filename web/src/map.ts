@@ -1,8 +1,8 @@
 // The MapLibre map, fully offline: a background (sea), Natural Earth country
 // outlines from world-atlas served by our own server, sensor coverage, and
-// the track trails. Track symbols (an altitude-coloured ring under each APP-6
+// sensors. Trails (traillayer.ts), track symbols (an altitude-coloured ring under each APP-6
 // symbol from our icon atlas, a red halo flashing around emergency squawks)
-// and velocity vectors are a WebGL custom layer (tracklayer.ts). No glyphs and no sprite URL:
+// and velocity vectors are WebGL custom layers (tracklayer.ts). No glyphs and no sprite URL:
 // the style names no URL at all, so MapLibre has nothing to fetch; text is
 // drawn by the label overlay.
 
@@ -57,8 +57,6 @@ function style(tiles: string | null = null): StyleSpecification {
     sources: {
       countries: { type: 'geojson', data: EMPTY },
       sensors: { type: 'geojson', data: EMPTY },
-      // Trails only: symbols and vectors are drawn from typed arrays by tracklayer.ts. Re-sent less often at thousands of tracks (main.ts).
-      trails: { type: 'geojson', data: EMPTY, buffer: 16, tolerance: 0.2 },
     },
     layers: [
       { id: 'sea', type: 'background', paint: { 'background-color': '#0a1622' } },
@@ -98,15 +96,7 @@ function style(tiles: string | null = null): StyleSpecification {
           'circle-stroke-width': 1.5,
         },
       },
-      {
-        id: 'trail',
-        type: 'line',
-        source: 'trails',
-        filter: kindIs('trail'),
-        layout: { 'line-join': 'round', 'line-cap': 'round' },
-        paint: { 'line-color': bandColour, 'line-width': 1.2, 'line-opacity': ['case', ['==', ['get', 'coasting'], 1], 0.2, 0.45] },
-      },
-      // Track symbols and velocity vectors: the WebGL layer of tracklayer.ts, added on top once the style has loaded.
+      // Trails, track symbols and velocity vectors: the WebGL layers of traillayer.ts and tracklayer.ts, added on top once the style has loaded.
     ],
   };
   if (tiles) {
@@ -146,6 +136,6 @@ export async function loadCountries(map: maplibregl.Map, url: string): Promise<v
   src?.setData(geo);
 }
 
-export function setSource(map: maplibregl.Map, id: 'sensors' | 'trails', data: FeatureCollection): void {
+export function setSource(map: maplibregl.Map, id: 'sensors', data: FeatureCollection): void {
   map.getSource<maplibregl.GeoJSONSource>(id)?.setData(data);
 }

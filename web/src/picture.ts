@@ -37,6 +37,8 @@ export class Picture {
   private readonly history = new Map<string, History>();
   private friendly: readonly (readonly [number, number])[] = [];
   frameTimeS: number | null = null;
+  /** Bumped by every update (the trail layer appends one position per update). */
+  version = 0;
 
   constructor(private trail = DEFAULT_TRAIL) {}
 
@@ -65,6 +67,7 @@ export class Picture {
   /** Replace the picture with a new frame; tracks absent from it are dropped. */
   update(timeS: number, tracks: readonly WireTrack[]): void {
     this.frameTimeS = timeS;
+    this.version++;
     const seen = new Set<string>();
     const keep = 2 * this.trail;
     for (const t of tracks) {

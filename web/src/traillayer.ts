@@ -1,0 +1,276 @@
+// Track trails drawn by our own WebGL layer (a MapLibre custom layer), not a
+// GeoJSON source: at 10,000 tracks, re-sending 10,000 trails of 40 points
+// to MapLibre's worker cost tens of milliseconds of main thread, so they were
+// re-sent only every few frames. Here each frame writes one position per
+// track into a ring buffer on the GPU (a float texture, one row of RING
+// positions per track slot), and the vertex shader reads the segments from
+// it by vertex number: no vertex buffer at all, one texture column uploaded
+// per frame.
+//
+// A trail holds the positions of the last frames (one per frame received,
+// a still track repeats its position), as many as the picture's history
+// keeps (2 x the trail length, at most RING).
+
+import type { CustomLayerInterface, CustomRenderMethodInput, Map as MlMap } from 'maplibre-gl';
+import type { WireTrack } from '../../src/serve/wire.ts';
+import { type AltBand, BAND_COLOURS, altBand } from './geo.ts';
+
+export const TRAIL_GL_LAYER = 'trail-gl';
+
+/** Positions per slot in the ring (frames). */
+const RING = 64;
+/** Slots per texture row: the texture is BLOCKS x RING texels wide. */
+const BLOCKS = 32;
+
+const BANDS: readonly AltBand[] = ['unknown', 'low', 'mid', 'high', 'upper'];
+const BAND_INDEX: Readonly<Record<AltBand, number>> = { unknown: 0, low: 1, mid: 2, high: 3, upper: 4 };
+const hex = (c: string): number[] => [parseInt(c.slice(1, 3), 16) / 255, parseInt(c.slice(3, 5), 16) / 255, parseInt(c.slice(5, 7), 16) / 255];
+const BAND_RGB = new Float32Array(BANDS.flatMap((b) => hex(BAND_COLOURS[b])));
+
+const mercX = (lonDeg: number) => (lonDeg + 180) / 360;
+const mercY = (latDeg: number) => 0.5 - Math.log(Math.tan(Math.PI / 4 + (latDeg * Math.PI) / 360)) / (2 * Math.PI);
+
+const VS = `#version 300 es
+uniform mat4 u_matrix;
+uniform highp sampler2D u_trail;
+uniform highp sampler2D u_info;
+uniform int u_segs;
+uniform int u_head;
+uniform vec3 u_bands[5];
+out vec4 v_colour;
+const int RING = ${RING};
+const int BLOCKS = ${BLOCKS};
+void main() {
+  int perSlot = 2 * u_segs;
+  int slot = gl_VertexID / perSlot;
+  int k = (gl_VertexID % perSlot) / 2;
+  int age = k + gl_VertexID % 2;
+  ivec2 sp = ivec2(slot % BLOCKS, slot / BLOCKS);
+  vec4 info = texelFetch(u_info, sp, 0);
+  int count = min(u_head - int(info.x) + 1, RING);
+  if (info.w < 0.5 || k + 1 >= count) {
+    gl_Position = vec4(2.0, 2.0, 2.0, 1.0);
+    v_colour = vec4(0.0);
+    return;
+  }
+  int col = ((u_head - age) % RING + RING) % RING;
+  vec2 p = texelFetch(u_trail, ivec2(sp.x * RING + col, sp.y), 0).xy;
+  gl_Position = u_matrix * vec4(p, 0.0, 1.0);
+  float a = (int(info.z + 0.5) & 1) != 0 ? 0.2 : 0.45;
+  v_colour = vec4(u_bands[int(info.y + 0.5)] * a, a);
+}`;
+
+const FS = `#version 300 es
+precision mediump float;
+in vec4 v_colour;
+out vec4 fragColor;
+void main() { fragColor = v_colour; }`;
+
+interface Gl {
+  prog: WebGLProgram;
+  trail: WebGLTexture;
+  info: WebGLTexture;
+  /** Slots the textures hold. */
+  cap: number;
+}
+
+function compile(gl: WebGL2RenderingContext): WebGLProgram {
+  const prog = gl.createProgram()!;
+  for (const [type, src] of [[gl.VERTEX_SHADER, VS], [gl.FRAGMENT_SHADER, FS]] as const) {
+    const sh = gl.createShader(type)!;
+    gl.shaderSource(sh, src);
+    gl.compileShader(sh);
+    if (!gl.getShaderParameter(sh, gl.COMPILE_STATUS)) throw new Error(`trail layer shader: ${gl.getShaderInfoLog(sh) ?? '?'}`);
+    gl.attachShader(prog, sh);
+  }
+  gl.linkProgram(prog);
+  if (!gl.getProgramParameter(prog, gl.LINK_STATUS)) throw new Error(`trail layer program: ${gl.getProgramInfoLog(prog) ?? '?'}`);
+  return prog;
+}
+
+function floatTexture(gl: WebGL2RenderingContext, internal: number, format: number, w: number, h: number, data: Float32Array): WebGLTexture {
+  const t = gl.createTexture()!;
+  gl.bindTexture(gl.TEXTURE_2D, t);
+  gl.texImage2D(gl.TEXTURE_2D, 0, internal, w, h, 0, format, gl.FLOAT, data);
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+  return t;
+}
+
+export class TrailLayer implements CustomLayerInterface {
+  readonly id = TRAIL_GL_LAYER;
+  readonly type = 'custom' as const;
+  readonly renderingMode = '2d' as const;
+
+  /** Frames written so far: the ring column of frame f is f % RING. */
+  private head = -1;
+  private readonly slotOf = new Map<string, number>();
+  private slotIds: (string | null)[] = [];
+  private free: number[] = [];
+  /** Slots in use are below this. */
+  private hi = 0;
+  private cap = 2048;
+  /** Positions, column-contiguous: ((block x RING + column) x rows + row) x 2, so one frame's column uploads in BLOCKS calls. */
+  private pos = new Float32Array(this.cap * RING * 2);
+  /** Per slot: first frame written, band, flags (1 coasting), in use. */
+  private info = new Float32Array(this.cap * 4);
+  private dirtyCols = new Set<number>();
+  private dirtyAll = true;
+  private seen = new Int32Array(this.cap);
+  private trailLen = 40;
+  private map: MlMap | null = null;
+  private gl: Gl | null = null;
+
+  private get rows(): number {
+    return this.cap / BLOCKS;
+  }
+
+  /** Positions drawn per trail (the picture keeps 2 x its trail length). */
+  setLength(positions: number): void {
+    this.trailLen = Math.max(2, Math.min(RING, Math.round(positions)));
+    this.map?.triggerRepaint();
+  }
+
+  /** Appends this frame's position of every track; slots of tracks gone are freed. */
+  setTracks(tracks: ReadonlyMap<string, WireTrack>): void {
+    this.head++;
+    if (tracks.size > this.cap) this.grow(tracks.size);
+    const col = this.head % RING;
+    const stamp = this.head + 1;
+    for (const t of tracks.values()) {
+      let s = this.slotOf.get(t.id);
+      if (s === undefined) {
+        s = this.free.pop() ?? this.hi++;
+        if (s >= this.cap) this.grow(s + 1);
+        this.slotOf.set(t.id, s);
+        this.slotIds[s] = t.id;
+        this.info[4 * s] = this.head;
+        this.info[4 * s + 3] = 1;
+      }
+      this.seen[s] = stamp;
+      const b = s % BLOCKS;
+      const o = ((b * RING + col) * this.rows + Math.floor(s / BLOCKS)) * 2;
+      this.pos[o] = mercX(t.lon);
+      this.pos[o + 1] = mercY(t.lat);
+      this.info[4 * s + 1] = BAND_INDEX[altBand(t.alt)];
+      this.info[4 * s + 2] = t.st === 'K' ? 1 : 0;
+    }
+    for (let s = 0; s < this.hi; s++) {
+      if (this.seen[s] === stamp || this.slotIds[s] === null || this.slotIds[s] === undefined) continue;
+      this.slotOf.delete(this.slotIds[s]!);
+      this.slotIds[s] = null;
+      this.info[4 * s + 3] = 0;
+      this.free.push(s);
+    }
+    if (this.slotOf.size === 0) {
+      this.hi = 0;
+      this.free = [];
+    }
+    this.dirtyCols.add(col);
+    this.map?.triggerRepaint();
+  }
+
+  /** More slots: the ring restarts (old positions are not carried over). */
+  private grow(n: number): void {
+    let cap = this.cap;
+    while (cap < n) cap *= 2;
+    this.cap = cap;
+    this.pos = new Float32Array(cap * RING * 2);
+    const info = new Float32Array(cap * 4);
+    info.set(this.info);
+    for (let s = 0; s < this.hi; s++) info[4 * s] = this.head;
+    this.info = info;
+    const seen = new Int32Array(cap);
+    seen.set(this.seen);
+    this.seen = seen;
+    this.dirtyAll = true;
+  }
+
+  onAdd(map: MlMap, _gl: WebGL2RenderingContext): void {
+    this.map = map;
+    this.dirtyAll = true;
+  }
+
+  onRemove(_map: MlMap, gl: WebGL2RenderingContext): void {
+    if (this.gl) {
+      gl.deleteProgram(this.gl.prog);
+      gl.deleteTexture(this.gl.trail);
+      gl.deleteTexture(this.gl.info);
+    }
+    this.gl = null;
+    this.map = null;
+  }
+
+  render(gl: WebGL2RenderingContext, options: CustomRenderMethodInput): void {
+    if (!this.map) return;
+    gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+    gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 4);
+    const rows = this.rows;
+    if (!this.gl || this.gl.cap !== this.cap || this.dirtyAll) {
+      if (this.gl) {
+        gl.deleteTexture(this.gl.trail);
+        gl.deleteTexture(this.gl.info);
+      }
+      // Texture layout: texel (b x RING + column, row) holds slot row x BLOCKS + b; the CPU copy is column-contiguous.
+      const tex = new Float32Array(this.cap * RING * 2);
+      const W = BLOCKS * RING;
+      for (let c = 0; c < W; c++) {
+        for (let r = 0; r < rows; r++) {
+          const src = (c * rows + r) * 2;
+          const dst = (r * W + c) * 2;
+          tex[dst] = this.pos[src]!;
+          tex[dst + 1] = this.pos[src + 1]!;
+        }
+      }
+      const prog = this.gl?.prog ?? compile(gl);
+      this.gl = {
+        prog,
+        trail: floatTexture(gl, gl.RG32F, gl.RG, W, rows, tex),
+        info: floatTexture(gl, gl.RGBA32F, gl.RGBA, BLOCKS, rows, this.info),
+        cap: this.cap,
+      };
+      this.dirtyAll = false;
+      this.dirtyCols.clear();
+    } else if (this.dirtyCols.size > 0) {
+      gl.bindTexture(gl.TEXTURE_2D, this.gl.trail);
+      for (const col of this.dirtyCols) {
+        for (let b = 0; b < BLOCKS; b++) {
+          const c = b * RING + col;
+          gl.texSubImage2D(gl.TEXTURE_2D, 0, c, 0, 1, rows, gl.RG, gl.FLOAT, this.pos, c * rows * 2);
+        }
+      }
+      this.dirtyCols.clear();
+      gl.bindTexture(gl.TEXTURE_2D, this.gl.info);
+      gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, BLOCKS, rows, gl.RGBA, gl.FLOAT, this.info);
+    }
+    const segs = this.trailLen - 1;
+    if (this.hi === 0 || segs < 1) return;
+    const g = this.gl;
+    // The matrix takes world pixels (512 x 2^zoom across); scaled to take Mercator units (0..1).
+    const m = Float32Array.from(options.modelViewProjectionMatrix);
+    const ws = 512 * 2 ** this.map.getZoom();
+    for (let k = 0; k < 12; k++) m[k]! *= ws;
+    gl.useProgram(g.prog);
+    const u = (name: string) => gl.getUniformLocation(g.prog, name);
+    gl.uniformMatrix4fv(u('u_matrix'), false, m);
+    gl.uniform1i(u('u_segs'), segs);
+    gl.uniform1i(u('u_head'), this.head);
+    gl.uniform3fv(u('u_bands'), BAND_RGB);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, g.trail);
+    gl.uniform1i(u('u_trail'), 0);
+    gl.activeTexture(gl.TEXTURE1);
+    gl.bindTexture(gl.TEXTURE_2D, g.info);
+    gl.uniform1i(u('u_info'), 1);
+    gl.bindVertexArray(null);
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+    gl.disable(gl.DEPTH_TEST);
+    gl.disable(gl.STENCIL_TEST);
+    gl.drawArrays(gl.LINES, 0, this.hi * 2 * segs);
+    gl.activeTexture(gl.TEXTURE0);
+  }
+}
