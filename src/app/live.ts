@@ -19,7 +19,7 @@ import { AuditLog } from '../coalition/audit.ts';
 import { Membership, generateToken, startServer } from '../serve/index.ts';
 import { demoUsers, loadAccounts, type DemoAccount } from './accounts.ts';
 import { withdrawalPolicy } from '../coalition/coalition.ts';
-import { purgeSensorBlocks } from '../record/purge.ts';
+import { purgeSensorBlocksAsync } from '../record/purge.ts';
 import { startOutputs, type Outputs, type OutputsConfig } from './outputs.ts';
 
 export type { DemoAccount } from './accounts.ts';
@@ -155,14 +155,16 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
       }
       for (const id of sensors) unrecorded.add(id);
       recorder?.commit();
-      try {
-        const r = purgeSensorBlocks(file, sensors);
-        o.log(`live: partner ${c.partnerId} withdrew: purged ${r.blocks} recorded block(s) of ${sensors.join(', ')} from ${file}`);
-        audit?.append('data-purge', null, { partner: c.partnerId, sensors, blocks: r.blocks, bytes: r.bytes, file, cause: 'withdrawal, coalition policy purge' })
-          .catch((err: Error) => o.log(`live: SKY_AUDIT_WRITE ${err.message}`));
-      } catch (err) {
-        o.log(`live: SKY_RECORD_PURGE partner ${c.partnerId}: ${(err as Error).message}`);
-      }
+      // In steps, yielding to the event loop between them: the picture,
+      // the API and the recorder go on while the partner's blocks go.
+      purgeSensorBlocksAsync(file, sensors).then(
+        (r) => {
+          o.log(`live: partner ${c.partnerId} withdrew: purged ${r.blocks} recorded block(s) of ${sensors.join(', ')} from ${file}`);
+          audit?.append('data-purge', null, { partner: c.partnerId, sensors, blocks: r.blocks, bytes: r.bytes, file, cause: 'withdrawal, coalition policy purge' })
+            .catch((err: Error) => o.log(`live: SKY_AUDIT_WRITE ${err.message}`));
+        },
+        (err: Error) => o.log(`live: SKY_RECORD_PURGE partner ${c.partnerId}: ${err.message}`),
+      );
     });
   }
   membership.onChange((c) => {
