@@ -28,6 +28,11 @@ export interface PositionMeasurement {
   rNN: number;
   /** Height above the ellipsoid the plot states (Mode C or ADS-B), or null. */
   heightM: number | null;
+  /** Unit line of sight (radar to plot) in the plane; 0 for ADS-B. */
+  losE?: number;
+  losN?: number;
+  /** How far the plot moves toward the radar per metre of height it is placed higher, m/m (radar plots). */
+  heightSlope?: number;
   /**
    * Height of the point (e, n) stands for: stated, hinted or assumed. The
    * plane is a projection, so far from its origin the same (e, n) at another
@@ -89,7 +94,7 @@ export class TrackPlane {
    * A plot as a plane measurement. `heightHintM` is the height to use for a
    * plot without one (the candidate track's), else ASSUMED_HEIGHT_M.
    */
-  measure(plot: Plot, sensor: Sensor, heightHintM: number | null, out: PositionMeasurement): PositionMeasurement {
+  measure(plot: Plot, sensor: Sensor, heightHintM: number | null, out: PositionMeasurement, hintSigmaM: number = ASSUMED_HEIGHT_SIGMA_M / 4): PositionMeasurement {
     if (plot.kind === 'adsb') {
       const h = plot.heightM ?? (plot.flightLevel !== null ? flightLevelToM(plot.flightLevel) : heightHintM ?? ASSUMED_HEIGHT_M);
       const p = this.toPlane(plot.latRad, plot.lonRad, h);
@@ -125,11 +130,15 @@ export class TrackPlane {
     const uN = d[1]! / len;
     const dh = h - sensor.altM;
     const groundM = Math.sqrt(Math.max(1, plot.rangeM * plot.rangeM - dh * dh));
+    out.losE = uE;
+    out.losN = uN;
+    // Ground range falls as the assumed height rises: (dh + ground^2 / 2R) / ground per metre.
+    out.heightSlope = (dh + (groundM * groundM) / (2 * 6371000)) / groundM;
     const sr = sensor.sigmaRangeM;
     // Ground range = sqrt(rho^2 - dh^2): d(ground)/d(rho) = rho/ground, d(ground)/d(h) = -dh/ground.
     let varAlong = (sr * plot.rangeM / groundM) ** 2;
     if (stated === null) {
-      const sh = heightHintM === null ? ASSUMED_HEIGHT_SIGMA_M : ASSUMED_HEIGHT_SIGMA_M / 4;
+      const sh = heightHintM === null ? ASSUMED_HEIGHT_SIGMA_M : hintSigmaM;
       varAlong += ((dh / groundM) * sh) ** 2;
     }
     let varAcross = (groundM * (sensor.sigmaAzimuthRad ?? 0.002)) ** 2;

@@ -10,7 +10,7 @@ import type { Coalition, Plot, Sensor, SystemTrack, TrackStatus } from '../core/
 import { radToDeg } from '../core/geodesy.ts';
 import { solveAssignment } from './assign.ts';
 import { NX, innovation, predictCv, updatePosition, type Innovation } from './kalman.ts';
-import { TrackPlane, type PositionMeasurement } from './measure.ts';
+import { ASSUMED_HEIGHT_SIGMA_M, TrackPlane, type PositionMeasurement } from './measure.ts';
 import { Grid } from './grid.ts';
 import { ImmFilter } from './imm.ts';
 import { ClutterMap } from './clutter.ts';
@@ -38,6 +38,10 @@ const GRID_REFRESH_S = 2;
 
 /** Beyond this distance east or north of its dead-reckoned position no plot is compared with a track. */
 const COARSE_GATE_M = 20000;
+
+/** Random walk of an estimated height (climbs, descents): (10 m/s)^2 per s. */
+const HEIGHT_WALK_M2_PER_S = 100;
+const MAX_ESTIMATED_HEIGHT_M = 15000;
 
 /** Cost units (squared sigmas) that identity agreement or disagreement is worth. */
 const IDENTITY_WEIGHT = 4;
@@ -129,6 +133,18 @@ interface TrackState {
   altM: number | null;
   /** Height its last plot was placed at on the plane (PositionMeasurement.placedAtM). */
   placedAtM: number;
+  /**
+   * A track with no reported height (primary radar only): its height as
+   * two radars' lines of sight agree on it, and that estimate's variance;
+   * null until a second radar has seen it. See estimateHeight().
+   */
+  hEstM: number | null;
+  hVar: number;
+  hTimeS: number;
+  /** The last two sensors that updated it, and when (is another radar seeing it too?). */
+  lastSensor: string;
+  otherSensor: string | null;
+  otherSensorS: number;
   altRateMps: number;
   altTimeS: number;
   icao24: string | null;
@@ -161,6 +177,7 @@ export class Tracker {
   readonly stats: TrackerStats = { plots: 0, associated: 0, started: 0, deleted: 0, merged: 0, unknownSensorPlots: 0, clutterSuppressed: 0 };
   private readonly clutterMaps = new Map<string, ClutterMap>();
   private readonly meas: PositionMeasurement = { e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null, placedAtM: 0 };
+  private readonly meas2: PositionMeasurement = { e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null, placedAtM: 0 };
   private readonly grid = new Grid<TrackState>(COARSE_GATE_M);
   private gridDirty = true;
   /** Pairs of tracks (by number, "low:high") found together at the last merge check, and since when. */
@@ -399,6 +416,7 @@ export class Tracker {
     predictCv(x, P, dt, this.opts.processNoise);
     // A plot without a height is placed at the track's height when it has one.
     if (plot.kind === 'radar' && plot.flightLevel === null && tr.altM !== null) this.plane.measure(plot, sensor, tr.altM, m);
+    else if (plot.kind === 'radar' && plot.flightLevel === null && tr.hEstM !== null) this.plane.measure(plot, sensor, tr.hEstM, m, Math.sqrt(tr.hVar));
     else m = own;
     // Cheap rejection before the Mahalanobis distance: 8 sigma on each axis.
     const dE = m.e - x[0]!, dN = m.n - x[1]!;
@@ -416,7 +434,11 @@ export class Tracker {
 
   private update(tr: TrackState, plot: Plot, sensor: Sensor): void {
     const dt = plot.timeS - tr.timeS;
-    const m = this.plane.measure(plot, sensor, tr.altM, this.meas);
+    const noLevel = plot.kind === 'radar' && plot.flightLevel === null && tr.altM === null;
+    if (noLevel && tr.otherSensor !== null && plot.timeS - tr.otherSensorS < 2.5 * tr.revisitS) this.estimateHeight(tr, plot, sensor, dt);
+    const m = noLevel && tr.hEstM !== null
+      ? this.plane.measure(plot, sensor, tr.hEstM, this.meas, Math.sqrt(tr.hVar))
+      : this.plane.measure(plot, sensor, tr.altM, this.meas);
     if (tr.imm) {
       tr.imm.update(dt, m.e, m.n, m.rEE, m.rEN, m.rNN);
       tr.imm.current(tr.x, tr.P);
@@ -433,6 +455,11 @@ export class Tracker {
     if (gap > 0) tr.meanGapS = Number.isNaN(tr.meanGapS) ? gap : tr.meanGapS + lifecycle.GAP_AVERAGE_WEIGHT * (gap - tr.meanGapS);
     tr.lastUpdateS = Math.max(tr.lastUpdateS, plot.timeS);
     tr.revisitS = revisitOf(sensor);
+    if (sensor.id !== tr.lastSensor) {
+      tr.otherSensor = tr.lastSensor;
+      tr.lastSensor = sensor.id;
+    }
+    if (tr.otherSensor !== null) tr.otherSensorS = plot.timeS;
     if (plot.icao24 !== null) tr.icao24 = plot.icao24;
     if (plot.mode3a !== null) tr.mode3a = plot.mode3a;
     if (plot.callsign !== null) tr.callsign = plot.callsign;
@@ -446,6 +473,39 @@ export class Tracker {
       const moving = Math.hypot(tr.x[2]!, tr.x[3]!) >= lifecycle.MIN_CONFIRM_SPEED_MPS;
       if (tr.hits >= need && tr.lastUpdateS - tr.firstS >= span && (fast || moving)) tr.status = 'confirmed';
     }
+  }
+
+  /**
+   * Height of a track no plot states one for. A plot placed at the wrong
+   * height lands too far out or too close along its radar's line of sight
+   * (by heightSlope per metre); where another radar, looking from elsewhere,
+   * holds the track's position, that offset measures the height. Scalar
+   * Kalman filter with a slow random walk (climbs and descents); used only
+   * while a second radar sees the track, since one radar alone cannot tell
+   * height from ground range.
+   */
+  private estimateHeight(tr: TrackState, plot: Plot, sensor: Sensor, dt: number): void {
+    const x = this.xTmp, P = this.pTmp;
+    this.predictTo(tr, dt, x, P);
+    const hUsed = tr.hEstM ?? tr.placedAtM;
+    const m = this.plane.measure(plot, sensor, hUsed, this.meas2, 1);
+    const k = m.heightSlope ?? 0;
+    if (!(k > 0.02)) return;
+    const uE = m.losE!, uN = m.losN!;
+    // The plot's offset from the prediction along the line of sight, and its variance without the height term.
+    const z = uE * (m.e - x[0]!) + uN * (m.n - x[1]!);
+    const pAlong = uE * uE * P[0]! + 2 * uE * uN * P[1]! + uN * uN * P[5]!;
+    const rAlong = uE * uE * m.rEE + 2 * uE * uN * m.rEN + uN * uN * m.rNN;
+    const hMeas = hUsed + z / k;
+    const rH = (pAlong + rAlong) / (k * k);
+    if (tr.hEstM === null) {
+      tr.hEstM = hUsed;
+      tr.hVar = ASSUMED_HEIGHT_SIGMA_M ** 2;
+    } else tr.hVar += HEIGHT_WALK_M2_PER_S * Math.abs(plot.timeS - tr.hTimeS);
+    tr.hTimeS = plot.timeS;
+    const gain = tr.hVar / (tr.hVar + rH);
+    tr.hEstM = Math.min(MAX_ESTIMATED_HEIGHT_M, Math.max(0, tr.hEstM + gain * (hMeas - tr.hEstM)));
+    tr.hVar *= 1 - gain;
   }
 
   /** Vertical channel: an alpha-beta filter on the reported height (Mode C steps are 30 m, Mode S 7.6 m). */
@@ -487,6 +547,12 @@ export class Tracker {
       revisitS: revisitOf(sensor),
       altM: m.heightM,
       placedAtM: m.placedAtM,
+      hEstM: null,
+      hVar: 0,
+      hTimeS: plot.timeS,
+      lastSensor: sensor.id,
+      otherSensor: null,
+      otherSensorS: -Infinity,
       altRateMps: 0,
       altTimeS: plot.timeS,
       icao24: plot.icao24,
@@ -524,6 +590,11 @@ export class Tracker {
         keep.lastUpdateS = drop.lastUpdateS;
         keep.placedAtM = drop.placedAtM;
         if (drop.altM !== null) keep.altM = drop.altM;
+      }
+      if (keep.hEstM === null && drop.hEstM !== null) {
+        keep.hEstM = drop.hEstM;
+        keep.hVar = drop.hVar;
+        keep.hTimeS = drop.hTimeS;
       }
       // The merged track gets both tracks' plots: the shorter gap is the better guess.
       if (!(keep.meanGapS <= drop.meanGapS)) keep.meanGapS = drop.meanGapS;
