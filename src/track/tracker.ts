@@ -184,6 +184,15 @@ export class Tracker {
   private together = new Map<string, number>();
   private batchStamp = 0;
   private readonly near: TrackState[] = [];
+  private readonly ownPool: PositionMeasurement[] = [];
+  private readonly cand: TrackState[] = [];
+  private candStart = new Int32Array(64);
+  private readonly candOf: number[] = [];
+  private xc = new Float64Array(256);
+  private pc = new Float64Array(1024);
+  private readonly pairI: number[] = [];
+  private readonly pairJ: number[] = [];
+  private readonly pairC: number[] = [];
   private readonly xTmp = new Float64Array(NX);
   private readonly pTmp = new Float64Array(NX * NX);
 
@@ -215,20 +224,24 @@ export class Tracker {
 
     // Each plot's position on its own (its stated height, else the assumed
     // one), computed once; the candidate tracks are those the grid finds near
-    // any plot of the batch, each given one column.
-    // Each plot's own candidates are kept (plot i's are candOf[candStart[i]
-    // .. candStart[i+1]]), so only those pairs are scored: cost follows the
-    // local density, not plots x candidates of the whole batch.
+    // any plot of the batch, each given one column. Each plot's own
+    // candidates are kept (plot i's are candOf[candStart[i] ..
+    // candStart[i+1]]), so only those pairs are scored: cost follows the
+    // local density, not plots x candidates of the whole batch. Scratch
+    // arrays are the tracker's, reused batch after batch.
     const stamp = ++this.batchStamp;
-    const own: PositionMeasurement[] = [];
-    const cand: TrackState[] = [];
-    const candStart = new Int32Array(nP + 1);
-    const candOf: number[] = [];
+    const own = this.ownPool;
+    while (own.length < nP) own.push({ e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null, placedAtM: 0 });
+    const cand = this.cand;
+    cand.length = 0;
+    if (this.candStart.length < nP + 1) this.candStart = new Int32Array(2 * (nP + 1));
+    const candStart = this.candStart;
+    const candOf = this.candOf;
+    candOf.length = 0;
     const near = this.near;
     for (let i = 0; i < nP; i++) {
       const plot = batch[i]!;
-      const m = this.plane.measure(plot, sensor, null, { e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null, placedAtM: 0 });
-      own.push(m);
+      const m = this.plane.measure(plot, sensor, null, own[i]!);
       candStart[i] = candOf.length;
       near.length = 0;
       for (const tr of this.grid.query(m.e, m.n, COARSE_GATE_M, plot.timeS, near)) {
@@ -246,8 +259,11 @@ export class Tracker {
     // is one antenna sector, its plots a fraction of a second apart, and each
     // plot moves the prediction on by its own small time difference.
     const nT = cand.length;
-    const Xc = new Float64Array(nT * 4);
-    const Pc = new Float64Array(nT * 16);
+    if (this.xc.length < nT * 4) {
+      this.xc = new Float64Array(nT * 8);
+      this.pc = new Float64Array(nT * 32);
+    }
+    const Xc = this.xc, Pc = this.pc;
     for (let j = 0; j < nT; j++) {
       const tr = cand[j]!;
       this.predictTo(tr, batchS - tr.timeS, this.xTmp, this.pTmp);
@@ -257,7 +273,10 @@ export class Tracker {
     // Gated pairs only. Plots and tracks linked by gated pairs form clusters,
     // each solved optimally on its own (global nearest neighbour within a
     // cluster), so cost follows local density.
-    const pairI: number[] = [], pairJ: number[] = [], pairC: number[] = [];
+    const pairI = this.pairI, pairJ = this.pairJ, pairC = this.pairC;
+    pairI.length = 0;
+    pairJ.length = 0;
+    pairC.length = 0;
     const m = this.meas;
     for (let i = 0; i < nP; i++) {
       for (let k = candStart[i]!; k < candStart[i + 1]!; k++) {
