@@ -18,7 +18,7 @@ const PERIOD_S = 5;
 const SECTORS = 16;
 const CENTER = { latRad: degToRad(28), lonRad: degToRad(40), heightM: 0 };
 
-function coalition(): Coalition {
+export function coalition(): Coalition {
   const plane = new EnuFrame(CENTER);
   const sensors: Sensor[] = [];
   for (let i = 0; i < RADARS_PER_SIDE; i++) {
@@ -36,7 +36,7 @@ function coalition(): Coalition {
 }
 
 /** All plots of `durationS`, as per-sector batches in time order. */
-function makeBatches(c: Coalition, nAircraft: number, durationS: number, rng: Random): RadarPlot[][] {
+export function makeBatches(c: Coalition, nAircraft: number, durationS: number, rng: Random): RadarPlot[][] {
   const plane = new EnuFrame(CENTER);
   const ac = Array.from({ length: nAircraft }, (_, k) => {
     const hdg = rng.uniform(0, 2 * Math.PI), v = rng.uniform(150, 250);
@@ -51,11 +51,21 @@ function makeBatches(c: Coalition, nAircraft: number, durationS: number, rng: Ra
       for (const a of ac) {
         const e = a.e + a.vE * scan, n = a.n + a.vN * scan;
         if (Math.abs(e - site.pos[0]!) > RANGE_M || Math.abs(n - site.pos[1]!) > RANGE_M) continue;
-        // Plot time from the azimuth at scan start (targets move < 1.3 km in a scan).
-        const g = plane.enuToGeodetic(e, n, a.h);
-        site.f.radarMeasure(g.latRad, g.lonRad, g.heightM, meas);
+        // The beam meets the target when its azimuth comes round: the time
+        // from the azimuth at scan start, then the target measured where it
+        // is at that time (it moves up to 1.3 km in a scan, far outside a
+        // gate if the plot said otherwise).
+        // Traffic moves on the plane; an aircraft is at the latitude and
+        // longitude below its plane position, at its flight level's height
+        // above the ellipsoid (not above the plane, which 1,000 km out is
+        // 80 km up).
+        let g = plane.enuToGeodetic(e, n, 0);
+        site.f.radarMeasure(g.latRad, g.lonRad, a.h, meas);
         if (meas[0]! > RANGE_M) continue;
         const t = scan + (meas[1]! / (2 * Math.PI)) * PERIOD_S;
+        g = plane.enuToGeodetic(a.e + a.vE * t, a.n + a.vN * t, 0);
+        site.f.radarMeasure(g.latRad, g.lonRad, a.h, meas);
+        if (meas[0]! > RANGE_M) continue;
         bySector[Math.min(SECTORS - 1, Math.floor((meas[1]! / (2 * Math.PI)) * SECTORS))]!.push({
           kind: 'radar', sensorId: site.s.id, partnerId: site.s.partnerId, timeS: 1.7e9 + t,
           rangeM: meas[0]! + rng.gauss() * 50, azimuthRad: meas[1]! + rng.gauss() * degToRad(0.06),
@@ -89,7 +99,7 @@ export function benchTracker(sizes: number[], durationS = 60): void {
     console.log(
       `tracker ${String(n).padStart(6)} aircraft, 100 radars: ${(rate / 1e3).toFixed(1).padStart(6)} k plots/s ` +
         `(${nPlots} plots in ${s.toFixed(1)} s; ${(rate / base).toFixed(2)}x the ${sizes[0]}-aircraft rate), ` +
-        `${tracker.trackCount} tracks at the end, heap +${heapMiB.toFixed(0)} MiB`,
+        `${tracker.trackCount} tracks at the end (${tracker.stats.started} started, ${tracker.stats.merged} merged), heap +${heapMiB.toFixed(0)} MiB`,
     );
   }
 }
