@@ -86,22 +86,20 @@ export class ImmFilter {
       for (let i = 0; i < NM; i++) c += PI[i * NM + j]! * this.mu[i]!;
       cbar[j] = c;
     }
+    const xA = this.x[0]!, xB = this.x[1]!, PA = this.P[0]!, PB = this.P[1]!;
     for (let j = 0; j < NM; j++) {
       const x0 = outX[j]!, P0 = outP[j]!;
-      x0.fill(0);
-      P0.fill(0);
       const c = cbar[j]! || 1e-300;
-      for (let i = 0; i < NM; i++) {
-        const w = (PI[i * NM + j]! * this.mu[i]!) / c;
-        const xi = this.x[i]!;
-        for (let k = 0; k < NS; k++) x0[k]! += w * xi[k]!;
-      }
-      for (let i = 0; i < NM; i++) {
-        const w = (PI[i * NM + j]! * this.mu[i]!) / c;
-        const xi = this.x[i]!, Pi = this.P[i]!;
-        for (let r = 0; r < NS; r++) {
-          const dr = xi[r]! - x0[r]!;
-          for (let s = 0; s < NS; s++) P0[r * NS + s]! += w * (Pi[r * NS + s]! + dr * (xi[s]! - x0[s]!));
+      // Two models: the mix is wA * model 0 + wB * model 1 (wA + wB = 1).
+      const wA = (PI[j]! * this.mu[0]!) / c, wB = (PI[NM + j]! * this.mu[1]!) / c;
+      for (let k = 0; k < NS; k++) x0[k] = wA * xA[k]! + wB * xB[k]!;
+      // Spread of the means, upper triangle then mirrored (P0 is symmetric).
+      for (let r = 0; r < NS; r++) {
+        const da = xA[r]! - x0[r]!, db = xB[r]! - x0[r]!;
+        for (let s = r; s < NS; s++) {
+          const v = wA * (PA[r * NS + s]! + da * (xA[s]! - x0[s]!)) + wB * (PB[r * NS + s]! + db * (xB[s]! - x0[s]!));
+          P0[r * NS + s] = v;
+          P0[s * NS + r] = v;
         }
       }
       if (j === 0) {

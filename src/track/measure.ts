@@ -83,7 +83,8 @@ export class TrackPlane {
   fromPlaneInto(e: number, n: number, heightM: number, out: Float64Array): Float64Array {
     let u = heightM - (e * e + n * n) / (2 * 6371000);
     this.frame.enuToGeodeticInto(e, n, u, out);
-    for (let k = 0; k < 4; k++) {
+    // Each step shrinks the height error ~100-fold 1,000 km out: stop at a millimetre.
+    for (let k = 0; k < 6 && Math.abs(heightM - out[2]!) > 1e-3; k++) {
       u += heightM - out[2]!;
       this.frame.enuToGeodeticInto(e, n, u, out);
     }
