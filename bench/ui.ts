@@ -7,11 +7,12 @@
 // - bytes per update on the socket (frame messages only, read from the page's
 //   WebSocket by the DevTools protocol), and the v2 keyframe size;
 // - the page's own main-thread time per update: decode + apply (picture,
-//   table, GeoJSON hand-off, labels scheduling), p50 and p95, the target
+//   table, filling the track and trail layers' typed arrays, labels
+//   scheduling), p50 and p95, the target
 //   being <= 8 ms at 10,000; and the whole renderer main thread's busy time
 //   per update (CDP TaskDuration: MapLibre's frames, label redraws, GC too);
-// - server-to-screen latency: bus publish to the first map render after
-//   the picture source has loaded that frame (all its tiles), p50 and p95;
+// - server-to-screen latency: bus publish to the first map render that drew
+//   that frame (the track layer's first draw after its upload), p50 and p95;
 // - JS heap used after a forced GC;
 // - frames per second drawn (requestAnimationFrame). SwiftShader (software
 //   WebGL on 2 shared cores) caps this far below a laptop GPU.

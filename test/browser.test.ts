@@ -1,12 +1,12 @@
 // The operations-room page in a real browser (Debian chromium, headless,
 // software WebGL): an operator logs in through the form, tracks published on
-// the bus must be drawn by MapLibre (read back from the rendered layer, not
-// just received), move, fill the table, the status bar names the partner,
+// the bus must be drawn (read back from what the track layer uploaded and
+// drew in view, not just received), move, fill the table, the status bar names the partner,
 // logout returns to the form, and the page must not contact any host but
 // its own server.
 // Alerts computed by the server from the partner's frames are listed and
 // acknowledged, an emergency squawk flashes on the map, APP-6 symbols are
-// read back from the rendered symbol layer and the icon atlas, and the table
+// read back from the track layer and the icon atlas (pixels: tracklayer.test.ts), and the table
 // stays virtualised at 2,000 tracks, where the page's own main-thread time
 // per update is measured (/tmp/skyfuse-perf.json).
 // Leaves screenshots at /tmp/skyfuse-browser.png, /tmp/skyfuse-alerts.png and
@@ -257,14 +257,14 @@ describe('operations-room page in chromium', { skip: chromiumMissing }, () => {
     await page.locator('#track-filter').fill('');
     await page.waitForFunction((n) => window.__skyfuse!.tableOrder().length === n, FLIGHTS.length);
 
-    // APP-6 symbols: every track drawn with its affiliation's icon (read back from the rendered symbol layer),
-    // each icon in the map's images, drawn in the atlas in its standard colour.
+    // APP-6 symbols: every track drawn with its affiliation's icon (read back from the track layer),
+    // the atlas on the GPU, drawn in the atlas in its standard colour.
     await page.waitForFunction((n) => Object.keys(window.__skyfuse!.renderedSymbols()).length === n, FLIGHTS.length, { polling: 200 });
     const symbols = await page.evaluate(() => window.__skyfuse!.renderedSymbols());
     assert.deepEqual(symbols, Object.fromEntries(Object.entries(AFFILIATION).map(([id, a]) => [id, `sym-${a}`])));
     const atlas = await page.evaluate(() => window.__skyfuse!.atlas());
     for (const [a, c] of Object.entries(atlas)) {
-      assert.ok(c.inMap, `${a} image in the map`);
+      assert.ok(c.inMap, `${a}: atlas on the GPU`);
       assert.ok(c.opaque > 40, `${a} symbol drawn in the atlas: ${c.opaque} px`);
     }
     const [fr, ne, un] = [atlas.friend.rgb, atlas.neutral.rgb, atlas.unknown.rgb];
@@ -281,7 +281,7 @@ describe('operations-room page in chromium', { skip: chromiumMissing }, () => {
       return ['emergency:T7', 'unknown-aircraft:T8', 'sensor-outage:JOR-AMM-1'].every((k) => kinds.includes(k));
     }, undefined, { polling: 200 });
     assert.match(await page.locator('#alert-badge').innerText(), /3 alerts: EMERGENCY/);
-    // The emergency flashes red on the map, as a halo read back from its layer.
+    // The emergency flashes red on the map, as a halo read back from the track layer.
     assert.deepEqual(await page.evaluate(() => window.__skyfuse!.renderedEmergencies()), ['T7']);
     await page.locator('#alert-badge').click();
     const sos = page.locator('#alert-list .alert[data-kind="emergency"]');

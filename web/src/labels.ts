@@ -49,6 +49,8 @@ export class LabelOverlay {
   lastDrawMs = 0;
   /** Told the duration of every redraw (the page's performance figures). */
   onDrawn: (ms: number) => void = () => {};
+  /** Where a track is on screen; the page sets the track layer's projection (same matrix as the symbols drawn). */
+  project: (lon: number, lat: number) => { x: number; y: number } = (lon, lat) => this.map.project([lon, lat]);
 
   constructor(
     private readonly map: MlMap,
@@ -143,7 +145,7 @@ export class LabelOverlay {
     // Symbols first, so no label hides a track or a sensor.
     const visible: { t: WireTrack; p: { x: number; y: number } }[] = [];
     for (const t of this.tracks.values()) {
-      const p = map.project([t.lon, t.lat]);
+      const p = this.project(t.lon, t.lat);
       if (p.x < -100 || p.y < -40 || p.x > w + 100 || p.y > h + 40) continue;
       const v = { t, p };
       if (t.id === this.selectedId) visible.unshift(v);

@@ -143,6 +143,7 @@ function main(): void {
   const trackLayer = new TrackLayer(atlas);
   const trailLayer = new TrailLayer();
   let trailVersion = -1;
+  labels.project = (lon, lat) => trackLayer.project(lon, lat) ?? map.project([lon, lat]);
   trackLayer.onDrawn = (t) => {
     if (drawLog.length < 10_000) drawLog.push({ t, drawnMs: Date.now() });
   };
@@ -226,11 +227,11 @@ function main(): void {
     // One trail position per picture update (GPU ring buffer, traillayer.ts); the picture keeps 2 x the trail length.
     if (picture.version !== trailVersion) {
       trailVersion = picture.version;
-      trailLayer.setTracks(picture.tracks);
+      trailLayer.setTracks(picture.tracks, trackLayer.points32, trackLayer.pointStride);
     }
     trailLayer.setLength(2 * picture.trailLength);
     labels.setTracks(picture.tracks, selectedId);
-    emergencies = [...picture.tracks.values()].some((t) => t.m3a === '7500' || t.m3a === '7600' || t.m3a === '7700');
+    emergencies = trackLayer.emergencies > 0;
   };
   const drawSensors = () => {
     if (!coalition) return;

@@ -30,6 +30,8 @@ export interface History {
   readonly partners: Map<string, number>;
   /** First frame time the track was seen. */
   readonly firstS: number;
+  /** Picture version of the last update that had the track. */
+  seenV: number;
 }
 
 export class Picture {
@@ -68,20 +70,27 @@ export class Picture {
   update(timeS: number, tracks: readonly WireTrack[]): void {
     this.frameTimeS = timeS;
     this.version++;
-    const seen = new Set<string>();
+    // Seen in this update: stamped with the version (no Set of 10,000 ids per frame).
+    const v = this.version;
     const keep = 2 * this.trail;
     for (const t of tracks) {
-      seen.add(t.id);
       this.tracks.set(t.id, t);
       let h = this.history.get(t.id);
-      if (!h) this.history.set(t.id, (h = { pos: [], t: [], alt: [], sensors: new Map(), partners: new Map(), firstS: timeS }));
+      if (!h) this.history.set(t.id, (h = { pos: [], t: [], alt: [], sensors: new Map(), partners: new Map(), firstS: timeS, seenV: v }));
+      h.seenV = v;
       const n = h.pos.length;
       if (n === 0 || h.pos[n - 2] !== t.lon || h.pos[n - 1] !== t.lat) {
         h.pos.push(t.lon, t.lat);
         h.t.push(timeS);
         h.alt.push(t.alt);
       }
-      if (h.pos.length > keep) {
+      if (h.pos.length === keep + 2) {
+        // The usual case, one position over: shift() is far cheaper than splice() at 10,000 tracks a frame.
+        h.pos.shift();
+        h.pos.shift();
+        h.t.shift();
+        h.alt.shift();
+      } else if (h.pos.length > keep) {
         const drop = h.pos.length - keep;
         h.pos.splice(0, drop);
         h.t.splice(0, drop / 2);
@@ -90,8 +99,8 @@ export class Picture {
       for (const s of t.sen) h.sensors.set(s, timeS);
       for (const p of t.par) h.partners.set(p, timeS);
     }
-    for (const id of this.tracks.keys()) {
-      if (!seen.has(id)) {
+    for (const [id, h] of this.history) {
+      if (h.seenV !== v) {
         this.tracks.delete(id);
         this.history.delete(id);
       }

@@ -16,7 +16,7 @@ import type { CustomLayerInterface, CustomRenderMethodInput, Map as MlMap } from
 import type { WireTrack } from '../../src/serve/wire.ts';
 import { AFFILIATIONS, type Affiliation, isEmergency } from './affiliation.ts';
 import type { IconAtlas } from './atlas.ts';
-import { type AltBand, BAND_COLOURS, altBand, deadReckon } from './geo.ts';
+import { type AltBand, BAND_COLOURS, altBand } from './geo.ts';
 import { VECTOR_S } from './picture.ts';
 
 export const TRACK_GL_LAYER = 'track-gl';
@@ -36,6 +36,9 @@ const PT = 5;
 /** Floats per vector vertex: mercator x, y, band, flags. */
 const VX = 4;
 
+const DEG = Math.PI / 180;
+/** Mercator units per metre at the equator (mean Earth radius, as geo.ts and MapLibre). */
+const MERC_PER_M_EQUATOR = 1 / (2 * Math.PI * 6371008.8);
 const mercX = (lonDeg: number) => (lonDeg + 180) / 360;
 const mercY = (latDeg: number) => 0.5 - Math.log(Math.tan(Math.PI / 4 + (latDeg * Math.PI) / 360)) / (2 * Math.PI);
 const lonOf = (x: number) => x * 360 - 180;
@@ -182,6 +185,13 @@ export class TrackLayer implements CustomLayerInterface {
   /** Matrix of the last draw (mercator -> clip), for hit-testing; null before the first draw. */
   private matrix: Float64Array | null = null;
   private flash: [number, number] = [0.25, 1];
+  /** Mercator x, y of each track of the last setTracks, in the map's order, at `pointStride` floats per track. */
+  get points32(): Float32Array {
+    return this.points;
+  }
+  readonly pointStride = PT;
+  /** Tracks squawking an emergency code in the last setTracks. */
+  emergencies = 0;
   /** Told the frame time of each new picture the first time it is drawn (server-to-screen latency). */
   onDrawn: (t: number) => void = () => {};
 
@@ -200,6 +210,7 @@ export class TrackLayer implements CustomLayerInterface {
     const ids = this.ids;
     ids.length = n;
     this.selectedSlot = -1;
+    let emergencies = 0;
     let i = 0;
     for (const t of tracks.values()) {
       const x = mercX(t.lon);
@@ -210,7 +221,10 @@ export class TrackLayer implements CustomLayerInterface {
         flags |= SELECTED;
         this.selectedSlot = i;
       }
-      if (isEmergency(t)) flags |= EMERGENCY;
+      if (isEmergency(t)) {
+        flags |= EMERGENCY;
+        emergencies++;
+      }
       ids[i] = t.id;
       let o = PT * i;
       pts[o] = x;
@@ -218,19 +232,22 @@ export class TrackLayer implements CustomLayerInterface {
       pts[o + 2] = AFF_INDEX[affiliation(t)];
       pts[o + 3] = band;
       pts[o + 4] = flags;
-      const [lon1, lat1] = deadReckon(t.lat, t.lon, t.vE, t.vN, VECTOR_S);
+      // The vector's end: VECTOR_S of ground velocity, in Mercator units (conformal: the same scale east and north,
+      // 1 / (2 pi R cos lat) per metre); over a 60 s vector this differs from the great circle by far under a pixel.
+      const k = (VECTOR_S * MERC_PER_M_EQUATOR) / Math.cos(t.lat * DEG);
       o = 2 * VX * i;
       ls[o] = x;
       ls[o + 1] = y;
       ls[o + 2] = band;
       ls[o + 3] = flags;
-      ls[o + 4] = mercX(lon1);
-      ls[o + 5] = mercY(lat1);
+      ls[o + 4] = x + t.vE * k;
+      ls[o + 5] = y - t.vN * k;
       ls[o + 6] = band;
       ls[o + 7] = flags;
       i++;
     }
     this.n = n;
+    this.emergencies = emergencies;
     this.frameT = frameT;
     this.dirty = true;
     this.map?.triggerRepaint();
@@ -274,6 +291,8 @@ export class TrackLayer implements CustomLayerInterface {
     const ws = 512 * 2 ** (this.map?.getZoom() ?? 0);
     for (let k = 0; k < 12; k++) m[k]! *= ws;
     this.matrix = m;
+    const c = this.map?.getCanvas();
+    this.view = c ? [c.clientWidth, c.clientHeight] : [0, 0];
     const m32 = Float32Array.from(m);
     if (this.dirty) {
       gl.bindBuffer(gl.ARRAY_BUFFER, g.pointBuf);
@@ -372,9 +391,26 @@ export class TrackLayer implements CustomLayerInterface {
     return [((cx + 1) / 2) * w, ((1 - cy) / 2) * h];
   }
 
+  /**
+   * Screen position (CSS pixels in the map) of a longitude/latitude by the last draw's matrix: the label overlay
+   * redraws after each map render and projects every track, far cheaper this way than by map.project. Null before
+   * the first draw.
+   */
+  project(lonDeg: number, latDeg: number): { x: number; y: number } | null {
+    const m = this.matrix;
+    if (!m) return null;
+    const [w, h] = this.viewSize();
+    const x = mercX(lonDeg);
+    const y = mercY(latDeg);
+    const cw = m[3]! * x + m[7]! * y + m[15]!;
+    return { x: (((m[0]! * x + m[4]! * y + m[12]!) / cw + 1) / 2) * w, y: ((1 - (m[1]! * x + m[5]! * y + m[13]!) / cw) / 2) * h };
+  }
+
+  /** The map's size in CSS pixels at the last draw (read once per draw, not per projected track). */
+  private view: [number, number] = [0, 0];
+
   private viewSize(): [number, number] {
-    const c = this.map?.getCanvas();
-    return c ? [c.clientWidth, c.clientHeight] : [0, 0];
+    return this.view;
   }
 
   /** The track nearest (x, y) (CSS pixels in the map) within `radiusPx`, as last drawn; null if none. */

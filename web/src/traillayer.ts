@@ -27,8 +27,6 @@ const BAND_INDEX: Readonly<Record<AltBand, number>> = { unknown: 0, low: 1, mid:
 const hex = (c: string): number[] => [parseInt(c.slice(1, 3), 16) / 255, parseInt(c.slice(3, 5), 16) / 255, parseInt(c.slice(5, 7), 16) / 255];
 const BAND_RGB = new Float32Array(BANDS.flatMap((b) => hex(BAND_COLOURS[b])));
 
-const mercX = (lonDeg: number) => (lonDeg + 180) / 360;
-const mercY = (latDeg: number) => 0.5 - Math.log(Math.tan(Math.PI / 4 + (latDeg * Math.PI) / 360)) / (2 * Math.PI);
 
 const VS = `#version 300 es
 uniform mat4 u_matrix;
@@ -133,12 +131,16 @@ export class TrailLayer implements CustomLayerInterface {
     this.map?.triggerRepaint();
   }
 
-  /** Appends this frame's position of every track; slots of tracks gone are freed. */
-  setTracks(tracks: ReadonlyMap<string, WireTrack>): void {
+  /**
+   * Appends this frame's position of every track; slots of tracks gone are freed. `xy` holds each track's Mercator
+   * x, y (at `stride` floats per track, in the map's iteration order), as the track layer has just computed them.
+   */
+  setTracks(tracks: ReadonlyMap<string, WireTrack>, xy: Float32Array, stride: number): void {
     this.head++;
     if (tracks.size > this.cap) this.grow(tracks.size);
     const col = this.head % RING;
     const stamp = this.head + 1;
+    let i = 0;
     for (const t of tracks.values()) {
       let s = this.slotOf.get(t.id);
       if (s === undefined) {
@@ -152,8 +154,9 @@ export class TrailLayer implements CustomLayerInterface {
       this.seen[s] = stamp;
       const b = s % BLOCKS;
       const o = ((b * RING + col) * this.rows + Math.floor(s / BLOCKS)) * 2;
-      this.pos[o] = mercX(t.lon);
-      this.pos[o + 1] = mercY(t.lat);
+      this.pos[o] = xy[stride * i]!;
+      this.pos[o + 1] = xy[stride * i + 1]!;
+      i++;
       this.info[4 * s + 1] = BAND_INDEX[altBand(t.alt)];
       this.info[4 * s + 2] = t.st === 'K' ? 1 : 0;
     }
