@@ -260,6 +260,8 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/api/export', allowed: ALL, ok: 404 },
   // Feeds to partners' systems (src/serve/routes/outputs.ts): administrators only (a feed names a partner's host).
   { method: 'GET', path: '/api/outputs', allowed: ['partner-admin', 'coalition-admin'], ok: 200 },
+  // Events of the partner's picture (src/serve/routes/events.ts): every role, its own partner's.
+  { method: 'GET', path: '/api/events', allowed: ALL, ok: 200 },
   { method: 'POST', path: '/api/logout', allowed: ALL, ok: 204 },
 ];
 

@@ -595,7 +595,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
     },
   );
 
-  const ctx: RouteContext = { app, opts, membership, sessionFor, allow, audited, frameOf, errs, log, now };
+  const ctx: RouteContext = { app, opts, membership, alerts, sessionFor, allow, audited, frameOf, errs, log, now };
   for (const m of ROUTE_MODULES) await m.register(ctx);
 
   app.get('/api/ws', { websocket: true }, (socket, req) => {

@@ -7,6 +7,7 @@
 // undocumented (src/serve/access.test.ts checks both ways).
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AlertCenter } from '../../alert/index.ts';
 import type { AuditDetails, AuditKind } from '../../coalition/audit.ts';
 import type { TrackFrame } from '../../core/types.ts';
 import type { Membership } from '../membership.ts';
@@ -17,6 +18,8 @@ export interface RouteContext {
   readonly app: FastifyInstance;
   readonly opts: ServeOptions;
   readonly membership: Membership;
+  /** The server's alerts per audience (the ones GET /api/alerts and the WebSocket show). */
+  readonly alerts: AlertCenter;
   /** The session of a request that passed the server's check (every /api/ route but the public ones). */
   sessionFor(req: FastifyRequest): Session;
   /** A preHandler that answers 403 SKY_FORBIDDEN unless the session's role is listed. */

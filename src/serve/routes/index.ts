@@ -5,7 +5,8 @@ import type { RouteModule } from './context.ts';
 import { policyRoutes } from './policy.ts';
 import { historyRoutes } from './history.ts';
 import { outputsRoutes } from './outputs.ts';
+import { eventsRoutes } from './events.ts';
 
 export type { RouteContext, RouteModule } from './context.ts';
 
-export const ROUTE_MODULES: readonly RouteModule[] = [policyRoutes, historyRoutes, outputsRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [policyRoutes, historyRoutes, outputsRoutes, eventsRoutes];
