@@ -14,11 +14,20 @@
 //   about one frame per 100 ms of wall time, not 60.
 // While replaying, the page never mixes a live frame into the picture: main
 // asks hold() for every live frame and drops it in replay mode.
+//
+// Export saves the window the bar shows (from the start of the recording to
+// the play head, or to the live edge when live) through GET /api/export with
+// the session's token, so the file holds exactly what the export API gives
+// this partner and the export is audited like any other. A plain link cannot
+// carry the bearer token (the token never goes into a URL), hence fetch +
+// Blob + a temporary <a download>.
 
 import type { WireStatus, WireTrack } from '../../src/serve/wire.ts';
 import { ApiError, getJson } from './link.ts';
 
 export const SPEEDS = [1, 2, 5, 10, 30, 60] as const;
+export const EXPORT_FORMATS = [['csv', 'CSV'], ['geojson', 'GeoJSON'], ['kml', 'KML']] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number][0];
 
 interface HistoryTrack {
   readonly id: string;
@@ -98,7 +107,10 @@ export class TimeBar {
   private readonly el: {
     pause: HTMLButtonElement; play: HTMLButtonElement; live: HTMLButtonElement; speed: HTMLSelectElement;
     slider: HTMLInputElement; time: HTMLElement; window: HTMLElement;
+    format: HTMLSelectElement; exportBtn: HTMLButtonElement;
   };
+  /** An export in flight (the button is disabled meanwhile). */
+  exporting = false;
 
   constructor(private readonly root: HTMLElement, private readonly host: TimeBarHost) {
     const mk = <K extends keyof HTMLElementTagNameMap>(tag: K, id: string, text = ''): HTMLElementTagNameMap[K] => {
@@ -122,8 +134,17 @@ export class TimeBar {
     const time = mk('span', 'tb-time', 'LIVE');
     time.setAttribute('aria-live', 'polite');
     const win = mk('span', 'tb-window');
-    root.replaceChildren(pause, play, speed, slider, time, win, live);
-    this.el = { pause, play, live, speed, slider, time, window: win };
+    const format = mk('select', 'tb-format');
+    format.setAttribute('aria-label', 'Export format');
+    for (const [v, label] of EXPORT_FORMATS) format.append(new Option(label, v));
+    const exportBtn = mk('button', 'tb-export', 'Export');
+    exportBtn.type = 'button';
+    exportBtn.title = 'Save the recorded picture of the window shown (start of the bar to the time shown) as a file';
+    const exp = mk('span', 'tb-exportbox');
+    exp.append(format, exportBtn);
+    root.replaceChildren(pause, play, speed, slider, time, win, exp, live);
+    this.el = { pause, play, live, speed, slider, time, window: win, format, exportBtn };
+    exportBtn.addEventListener('click', () => void this.exportWindow(format.value as ExportFormat));
 
     pause.addEventListener('click', () => this.pause());
     play.addEventListener('click', () => (this.playing ? this.stopPlaying() : this.play()));
@@ -322,6 +343,50 @@ export class TimeBar {
     this.render();
   }
 
+  /** The window the bar shows: start of the recording to the play head (replay) or the live edge (live), s since epoch. */
+  exportRange(): { from: number; to: number } | null {
+    if (!this.span) return null;
+    const from = Math.floor(this.span.from);
+    const to = Math.ceil(this.mode === 'replay' ? this.positionS : this.liveEdge());
+    return to > from ? { from, to } : null;
+  }
+
+  /** Fetch the window's export with the session's token and save it; false (and a message) when it failed. */
+  async exportWindow(format: ExportFormat): Promise<boolean> {
+    const token = this.host.token();
+    const w = this.exportRange();
+    if (!token || !w || this.exporting) return false;
+    this.exporting = true;
+    this.render();
+    try {
+      const res = await fetch(`/api/export?from=${w.from}&to=${w.to}&format=${encodeURIComponent(format)}`, { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
+      if (!res.ok) {
+        const e = (await res.json().catch(() => null)) as { error?: string; message?: string } | null;
+        this.host.message(`export: ${e?.error ?? `HTTP ${res.status}`} ${e?.message ?? ''}`.trim());
+        return false;
+      }
+      // The server names the file (partner and window); the fallback only if a proxy dropped the header.
+      const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `skyfuse-${w.from}-${w.to}.${format}`;
+      const url = URL.createObjectURL(await res.blob());
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = name;
+      a.hidden = true;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      // Revoked later: some browsers read the blob after click() returns.
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      return true;
+    } catch (err) {
+      this.host.message(`export: not saved: ${String(err)}`);
+      return false;
+    } finally {
+      this.exporting = false;
+      this.render();
+    }
+  }
+
   private async refreshSpan(): Promise<void> {
     const token = this.host.token();
     if (!token) return;
@@ -361,6 +426,9 @@ export class TimeBar {
     e.play.textContent = this.playing ? 'Pause' : 'Play';
     e.live.hidden = !replay;
     e.slider.disabled = !this.available;
+    e.format.disabled = !this.available;
+    e.exportBtn.disabled = !this.available || this.exporting;
+    e.exportBtn.textContent = this.exporting ? 'Exporting...' : 'Export';
     this.renderSlider();
     if (!this.available) {
       e.time.textContent = this.root.dataset.state === 'none' ? 'LIVE (no recording: no time bar)' : 'LIVE';
