@@ -240,11 +240,16 @@ describe('operations-room page in chromium', { skip: chromiumMissing }, () => {
     for (const s of ['MSR777', 'CYP401', '6107', 'RJA303', 'coasting', 'tentative', 'CYP-LCA-1 EGY-CAI-1']) assert.ok(tableText.includes(s), `${s} in table`);
 
     // Sorting by the FL column orders rows by flight level (unknown last).
+    // The table redraws its rows on the next animation frame: read them once they are there.
+    const rowIds = async () => {
+      await page.waitForFunction((n) => document.querySelectorAll('#track-table tbody tr[data-id]').length === n, FLIGHTS.length, { timeout: 10_000, polling: 50 });
+      return page.locator('#track-table tbody tr[data-id]').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.id));
+    };
     await page.locator('#track-table th', { hasText: 'FL' }).click();
-    const byFl = await page.locator('#track-table tbody tr[data-id]').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.id));
+    const byFl = await rowIds();
     assert.deepEqual(byFl, ['T4', 'T8', 'T3', 'T7', 'T2', 'T6', 'T1', 'T5']);
     await page.locator('#track-table th', { hasText: 'FL' }).click();
-    const byFlDesc = await page.locator('#track-table tbody tr[data-id]').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.id));
+    const byFlDesc = await rowIds();
     assert.deepEqual(byFlDesc.slice(0, 7), ['T1', 'T6', 'T2', 'T7', 'T3', 'T8', 'T4']);
 
     // The filter box: callsign, Mode 3/A or id.
