@@ -131,6 +131,11 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
       recorder?.recordEvents(events);
       bus.publish('events', events);
     },
+    // A realigned antenna, found by an audience's registration: recorded and logged.
+    onRegistrationEvents: (events) => {
+      recorder?.recordEvents(events);
+      for (const e of events) o.log(`live: registration of ${e.sensorId} jumped at ${new Date(e.timeS * 1000).toISOString()}${'audience' in e ? ` (audience ${String(e.audience)})` : ''}; the estimate restarts`);
+    },
   });
   const fusion = chain.fusion!;
   // Session rotation of a scratch recording (see LiveOptions.record.rotateS).

@@ -12,7 +12,7 @@
 // re-form within a few scans); audiences whose inputs are unchanged go on.
 
 import type { Coalition, Partner, PartnerStatus, Plot, ReleaseRule, TrackFrame } from '../core/types.ts';
-import { Registration, type SensorRegistration } from '../register/index.ts';
+import { Registration, type RegistrationEvent, type SensorRegistration } from '../register/index.ts';
 import { TrackingLoop, type LoopOptions } from '../track/loop.ts';
 import { Tracker } from '../track/tracker.ts';
 import { audiences, PlotRouter, type Audience } from './releasability.ts';
@@ -30,6 +30,7 @@ interface Fusion {
 }
 
 export class AudienceFusion {
+  private readonly registrationEvents: (RegistrationEvent & { readonly audience: string })[] = [];
   private coalition: Coalition;
   private router: PlotRouter;
   private fusions = new Map<string, Fusion>();
@@ -66,8 +67,31 @@ export class AudienceFusion {
   push(plots: readonly Plot[]): void {
     for (const f of this.fusions.values()) {
       const mine = this.router.filter(f.audience, plots);
-      if (mine.length > 0) f.loop.push(f.registration ? f.registration.process(mine) : mine);
+      if (mine.length === 0) continue;
+      if (!f.registration) {
+        f.loop.push(mine);
+        continue;
+      }
+      f.loop.push(f.registration.process(mine));
+      const ev = f.registration.events;
+      if (ev.length) {
+        for (const e of ev) this.registrationEvents.push({ ...e, audience: f.audience.key });
+        ev.length = 0;
+      }
     }
+  }
+
+  /**
+   * Registration events (a realigned antenna's jump) raised since the last
+   * call, each with the audience whose registration saw it; the list is
+   * emptied. Each audience registers its own sensors, so a jump seen by
+   * several audiences is reported once per audience.
+   */
+  drainRegistrationEvents(): (RegistrationEvent & { readonly audience: string })[] {
+    if (this.registrationEvents.length === 0) return [];
+    const out = this.registrationEvents.slice();
+    this.registrationEvents.length = 0;
+    return out;
   }
 
   tick(nowS: number): void {

@@ -72,8 +72,11 @@ export class Chain {
         ev.length = 0;
       }
     }
-    if (this.fusion) this.fusion.push(out);
-    else this.loop!.push(out);
+    if (this.fusion) {
+      this.fusion.push(out);
+      const ev = this.fusion.drainRegistrationEvents();
+      if (ev.length) this.sinks.onRegistrationEvents?.(ev);
+    } else this.loop!.push(out);
   }
 
   /** Data time has reached `nowS` with no plot (the live pump's clock). */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registration } from './registration.ts';
+import { AudienceFusion } from '../coalition/fusion.ts';
 import { parseCoalition } from '../coalition/coalition.ts';
 import { degToRad, geodesicDirect, geodesicInverse, radarMeasure, radarToGeodetic, radToDeg } from '../core/geodesy.ts';
 import { Random } from '../core/random.ts';
@@ -236,4 +237,22 @@ test('a slowly drifting north alignment is followed (0.06 degrees over 15 minute
   assert.ok(errs.length >= 5);
   for (const e of errs) assert.ok(Math.abs(e) < 0.02, `${e} deg behind the drift`);
   assert.equal(reg.events.filter((e) => e.kind === 'registration-jump').length, 0, 'a drift is not a jump');
+});
+
+test('a jump found by an audience\'s registration comes out of the fusion once, with its audience', () => {
+  const { batches } = scenario(10, 900, { sensor: 'R2', fromS: 400, azimuthDeg: 0.5 });
+  const fusion = new AudienceFusion(coalition, { periodS: 1, reorderWindowS: 1 }, () => {});
+  const seen: { sensorId: string; timeS: number; audience: string }[] = [];
+  for (const b of batches) {
+    fusion.push(b);
+    seen.push(...fusion.drainRegistrationEvents());
+  }
+  assert.deepEqual(fusion.drainRegistrationEvents(), [], 'drained');
+  const r2 = seen.filter((e) => e.sensorId === 'R2');
+  // Both partners are members and release everything: one audience, one report.
+  assert.equal(new Set(fusion.audiences.map((a) => a.key)).size, 1);
+  assert.equal(r2.length, 1, JSON.stringify(seen));
+  assert.equal(r2[0]!.audience, fusion.audiences[0]!.key);
+  assert.ok(r2[0]!.timeS >= 1.7e9 + 400 && r2[0]!.timeS < 1.7e9 + 500);
+  assert.equal(seen.filter((e) => e.sensorId === 'R1').length, 0);
 });
