@@ -224,6 +224,8 @@ export class Registration {
   private readonly meas = new Float64Array(3);
   readonly events: RegistrationEvent[] = [];
   private readonly waiting: RadarPlot[] = [];
+  /** Per waiting plot: is its reference a registered radar's plots (else ADS-B)? */
+  private readonly waitingByRadar: boolean[] = [];
   /** ADS-B aircraft by grid cell of their latest report, for position matching. */
   private readonly cells = new Map<number, Set<AdsbHistory>>();
   /** Mode 3/A code -> the address of the one ADS-B aircraft squawking it (or AMBIGUOUS). */
@@ -255,20 +257,30 @@ export class Registration {
       if (p.kind === 'adsb') {
         this.rememberAdsb(p);
         if (p.timeS > this.adsbNowS) this.adsbNowS = p.timeS;
-      } else if (this.referenceFor(p) !== undefined || (unidentified(p) && this.adsb.size > 0) || this.radarReferenceFor(p) !== undefined) this.waiting.push(p);
+      } else if (this.referenceFor(p) !== undefined || (unidentified(p) && this.adsb.size > 0)) {
+        this.waiting.push(p);
+        this.waitingByRadar.push(false);
+      } else if (this.radarReferenceFor(p) !== undefined) {
+        this.waiting.push(p);
+        this.waitingByRadar.push(true);
+      }
     }
     // A radar plot is compared once its reference has reported past its time
     // (the reference is interpolated between the reports around it); plots
     // that wait longer than WAIT_LIMIT_S for that are let go.
     let w = 0;
-    for (const p of this.waiting) {
-      const byRadar = this.referenceFor(p) === undefined && !unidentified(p);
+    for (let i = 0; i < this.waiting.length; i++) {
+      const p = this.waiting[i]!, byRadar = this.waitingByRadar[i]!;
       const nowS = byRadar ? this.radarRefNowS : this.adsbNowS;
       const delay = byRadar ? RADAR_REF_DELAY_S : LEARN_DELAY_S;
       if (p.timeS + delay <= nowS) this.learn(p);
-      else if (p.timeS > Math.max(this.adsbNowS, this.radarRefNowS) - WAIT_LIMIT_S - delay) this.waiting[w++] = p;
+      else if (p.timeS > nowS - WAIT_LIMIT_S - delay) {
+        this.waiting[w] = p;
+        this.waitingByRadar[w++] = byRadar;
+      }
     }
     this.waiting.length = w;
+    this.waitingByRadar.length = w;
     const out = batch.map((p) => (p.kind === 'radar' ? this.correct(p) : p));
     for (const p of out) if (p.kind === 'radar') this.rememberRadarReference(p);
     return out;

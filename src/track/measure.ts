@@ -107,6 +107,10 @@ export class TrackPlane {
       out.rNN = v;
       out.heightM = plot.heightM ?? (plot.flightLevel !== null ? h : null);
       out.placedAtM = h;
+      // No line of sight: clear what a radar plot left in a reused object.
+      out.losE = 0;
+      out.losN = 0;
+      out.heightSlope = 0;
       return out;
     }
     const stated = plot.flightLevel !== null ? flightLevelToM(plot.flightLevel) : null;
