@@ -12,6 +12,7 @@ import type { Bus } from '../core/bus.ts';
 import { SkyError } from '../core/errors.ts';
 import type { PartnerStatus } from '../core/types.ts';
 import { Cat062Output, CotFeed } from '../output/index.ts';
+import type { OutputFeedStats } from '../serve/server.ts';
 
 /** One `PARTNER=HOST:PORT` output. */
 export interface OutputTarget {
@@ -52,24 +53,8 @@ export interface OutputMembership {
   onChange(listener: (c: { readonly partnerId: string; readonly to: PartnerStatus }) => void): () => void;
 }
 
-/** Counters of one output, over all its runs (a feed restarts when its partner is a member again). */
-export interface OutputStats {
-  readonly kind: 'cat062' | 'cot';
-  readonly partner: string;
-  readonly target: string;
-  readonly running: boolean;
-  /** Frames sent (CoT: frames written to a connected socket). */
-  readonly frames: number;
-  /** CAT062: datagrams sent; CoT: events (tracks) sent. */
-  readonly messages: number;
-  readonly bytes: number;
-  /** CAT062: datagrams whose send failed; CoT: connection failures. */
-  readonly failed: number;
-  /** Frames dropped: the feed was behind, or (CoT) not connected. */
-  readonly dropped: number;
-  /** CoT: connections made. */
-  readonly connects: number;
-}
+/** Counters of one output, over all its runs (a feed restarts when its partner is a member again): what GET /api/outputs shows. */
+export type OutputStats = OutputFeedStats;
 
 export interface Outputs {
   stats(): OutputStats[];

@@ -109,11 +109,16 @@ export interface OutputFeedStats {
   readonly partner: string;
   readonly target: string;
   readonly running: boolean;
+  /** Frames sent (CoT: frames written to a connected socket). */
   readonly frames: number;
+  /** CAT062: datagrams sent; CoT: events (tracks) sent. */
   readonly messages: number;
   readonly bytes: number;
+  /** CAT062: datagrams whose send failed; CoT: connection failures. */
   readonly failed: number;
+  /** Frames dropped: the feed was behind, or (CoT) not connected. */
   readonly dropped: number;
+  /** CoT: connections made. */
   readonly connects: number;
 }
 
