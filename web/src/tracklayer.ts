@@ -18,6 +18,7 @@ import { AFFILIATIONS, type Affiliation, isEmergency } from './affiliation.ts';
 import type { IconAtlas } from './atlas.ts';
 import { type AltBand, BAND_COLOURS, altBand } from './geo.ts';
 import { VECTOR_S } from './picture.ts';
+import { compileProgram } from './glprogram.ts';
 
 export const TRACK_GL_LAYER = 'track-gl';
 
@@ -133,20 +134,6 @@ interface Programs {
   pointBuf: WebGLBuffer;
   lineBuf: WebGLBuffer;
   atlas: WebGLTexture | null;
-}
-
-function compile(gl: WebGL2RenderingContext, vs: string, fs: string): WebGLProgram {
-  const prog = gl.createProgram()!;
-  for (const [type, src] of [[gl.VERTEX_SHADER, vs], [gl.FRAGMENT_SHADER, fs]] as const) {
-    const sh = gl.createShader(type)!;
-    gl.shaderSource(sh, src);
-    gl.compileShader(sh);
-    if (!gl.getShaderParameter(sh, gl.COMPILE_STATUS)) throw new Error(`track layer shader: ${gl.getShaderInfoLog(sh) ?? '?'}`);
-    gl.attachShader(prog, sh);
-  }
-  gl.linkProgram(prog);
-  if (!gl.getProgramParameter(prog, gl.LINK_STATUS)) throw new Error(`track layer program: ${gl.getProgramInfoLog(prog) ?? '?'}`);
-  return prog;
 }
 
 function uploadAtlas(gl: WebGL2RenderingContext, canvas: HTMLCanvasElement): WebGLTexture | null {
@@ -266,8 +253,8 @@ export class TrackLayer implements CustomLayerInterface {
 
   onAdd(map: MlMap, gl: WebGL2RenderingContext): void {
     this.map = map;
-    const point = compile(gl, POINT_VS, POINT_FS);
-    const line = compile(gl, LINE_VS, LINE_FS);
+    const point = compileProgram(gl, POINT_VS, POINT_FS, 'track layer');
+    const line = compileProgram(gl, LINE_VS, LINE_FS, 'track layer');
     this.gl = { point, line, pointBuf: gl.createBuffer()!, lineBuf: gl.createBuffer()!, atlas: null };
     this.dirty = true;
   }

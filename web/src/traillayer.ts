@@ -14,6 +14,7 @@
 import type { CustomLayerInterface, CustomRenderMethodInput, Map as MlMap } from 'maplibre-gl';
 import type { WireTrack } from '../../src/serve/wire.ts';
 import { type AltBand, BAND_COLOURS, altBand } from './geo.ts';
+import { compileProgram } from './glprogram.ts';
 
 export const TRAIL_GL_LAYER = 'trail-gl';
 
@@ -70,20 +71,6 @@ interface Gl {
   info: WebGLTexture;
   /** Slots the textures hold. */
   cap: number;
-}
-
-function compile(gl: WebGL2RenderingContext): WebGLProgram {
-  const prog = gl.createProgram()!;
-  for (const [type, src] of [[gl.VERTEX_SHADER, VS], [gl.FRAGMENT_SHADER, FS]] as const) {
-    const sh = gl.createShader(type)!;
-    gl.shaderSource(sh, src);
-    gl.compileShader(sh);
-    if (!gl.getShaderParameter(sh, gl.COMPILE_STATUS)) throw new Error(`trail layer shader: ${gl.getShaderInfoLog(sh) ?? '?'}`);
-    gl.attachShader(prog, sh);
-  }
-  gl.linkProgram(prog);
-  if (!gl.getProgramParameter(prog, gl.LINK_STATUS)) throw new Error(`trail layer program: ${gl.getProgramInfoLog(prog) ?? '?'}`);
-  return prog;
 }
 
 function floatTexture(gl: WebGL2RenderingContext, internal: number, format: number, w: number, h: number, data: Float32Array): WebGLTexture {
@@ -228,7 +215,7 @@ export class TrailLayer implements CustomLayerInterface {
           tex[dst + 1] = this.pos[src + 1]!;
         }
       }
-      const prog = this.gl?.prog ?? compile(gl);
+      const prog = this.gl?.prog ?? compileProgram(gl, VS, FS, 'trail layer');
       this.gl = {
         prog,
         trail: floatTexture(gl, gl.RG32F, gl.RG, W, rows, tex),
