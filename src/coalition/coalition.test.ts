@@ -114,3 +114,23 @@ test('release rules edited live are checked like the file: SKY_POLICY_INVALID wi
   assert.equal(bad({ releases: 'all' }), 'SKY_POLICY_INVALID releases');
   assert.equal(bad(null), 'SKY_POLICY_INVALID (root)');
 });
+
+test('registrationAnchor: optional, true marks a surveyed radar, round-trips; a non-boolean or an anchored adsb station is refused with its path', () => {
+  assert.equal(parseCoalition(good()).sensors[0]!.registrationAnchor, undefined, 'absent: not an anchor');
+  const g = good();
+  (g.sensors[0] as Record<string, unknown>).registrationAnchor = true;
+  const c = parseCoalition(g);
+  assert.equal(c.sensors[0]!.registrationAnchor, true);
+  assert.equal(c.sensors[1]!.registrationAnchor, undefined);
+  assert.equal((coalitionToJson(c) as { sensors: { registrationAnchor?: boolean }[] }).sensors[0]!.registrationAnchor, true, 'written back');
+  assert.deepEqual(parseCoalition(JSON.parse(JSON.stringify(coalitionToJson(c)))), c);
+  const f = good();
+  (f.sensors[0] as Record<string, unknown>).registrationAnchor = false;
+  assert.equal(parseCoalition(f).sensors[0]!.registrationAnchor, undefined, 'false is the default');
+  const b = good();
+  (b.sensors[0] as Record<string, unknown>).registrationAnchor = 'yes';
+  assert.match(codeOf(() => parseCoalition(b, 'c.json')), /^SKY_COALITION_INVALID: sensors\[0\]\.registrationAnchor must be true or false \(in c\.json\)$/);
+  const a = good();
+  (a.sensors[1] as Record<string, unknown>).registrationAnchor = true;
+  assert.match(codeOf(() => parseCoalition(a)), /^SKY_COALITION_INVALID: sensors\[1\]\.registrationAnchor is for radars/);
+});

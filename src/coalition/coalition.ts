@@ -53,6 +53,7 @@ const sensorSchema = z.object({
   psrMaxRangeM: positive().nullable().optional(),
   sigmaRangeM: positive(),
   sigmaAzimuthDeg: positive().nullable().optional(),
+  registrationAnchor: z.boolean({ error: 'must be true or false' }).optional(),
 });
 
 const coalitionSchema = z.object({
@@ -131,6 +132,7 @@ function toCoalition(raw: RawCoalition, file: string): Coalition {
     const rotating = s.kind !== 'adsb';
     if (rotating && (s.rotationS === undefined || s.rotationS === null)) throw invalid(file, ['sensors', i, 'rotationS'], `is required for a ${s.kind} radar`);
     if (rotating && (s.sigmaAzimuthDeg === undefined || s.sigmaAzimuthDeg === null)) throw invalid(file, ['sensors', i, 'sigmaAzimuthDeg'], `is required for a ${s.kind} radar`);
+    if (!rotating && s.registrationAnchor === true) throw invalid(file, ['sensors', i, 'registrationAnchor'], 'is for radars (an adsb station is a reference already)');
     return {
       id: s.id,
       partnerId: s.partner,
@@ -145,6 +147,8 @@ function toCoalition(raw: RawCoalition, file: string): Coalition {
       psrMaxRangeM: s.psrMaxRangeM ?? null,
       sigmaRangeM: s.sigmaRangeM,
       sigmaAzimuthRad: rotating && s.sigmaAzimuthDeg != null ? s.sigmaAzimuthDeg * DEG : null,
+      // Surveyed alignment (src/register): a reference for the other radars' registration. Absent unless true.
+      ...(s.registrationAnchor === true ? { registrationAnchor: true } : {}),
     };
   });
   const partners: Partner[] = raw.partners.map((p, i) => ({
@@ -267,6 +271,7 @@ export function coalitionToJson(c: Coalition): object {
       psrMaxRangeM: s.psrMaxRangeM,
       sigmaRangeM: s.sigmaRangeM,
       sigmaAzimuthDeg: s.sigmaAzimuthRad === null ? null : round(s.sigmaAzimuthRad / DEG, 6),
+      ...(s.registrationAnchor ? { registrationAnchor: true } : {}),
     })),
   };
 }

@@ -51,6 +51,8 @@ export interface Sensor {
   readonly sigmaRangeM: number;
   /** Nominal 1-sigma azimuth noise; null for adsb. */
   readonly sigmaAzimuthRad: number | null;
+  /** Coalition file "registrationAnchor": a surveyed radar, a registration reference from its first plot (set only when true). */
+  readonly registrationAnchor?: boolean;
 }
 
 export interface Coalition {

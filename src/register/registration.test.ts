@@ -5,7 +5,7 @@ import { AudienceFusion } from '../coalition/fusion.ts';
 import { parseCoalition } from '../coalition/coalition.ts';
 import { degToRad, geodesicDirect, geodesicInverse, radarMeasure, radarToGeodetic, radToDeg } from '../core/geodesy.ts';
 import { Random } from '../core/random.ts';
-import type { Plot, RadarPlot } from '../core/types.ts';
+import type { Coalition, Plot, RadarPlot } from '../core/types.ts';
 
 const coalition = parseCoalition({
   partners: [{ id: 'A', name: 'A', status: 'member' }, { id: 'B', name: 'B', status: 'member' }],
@@ -34,9 +34,13 @@ function at(f: Flight, t: number): { latRad: number; lonRad: number; heightM: nu
 }
 
 /** Ten minutes of traffic: biased radar plots per scan and ADS-B at 1 Hz, in time order. */
-function scenario(seed: number, durationS: number, jump?: { sensor: string; fromS: number; azimuthDeg: number }, adsbSendsCode = true, drift?: { sensor: string; azimuthDegPerS: number }) {
+function scenario(
+  seed: number, durationS: number, jump?: { sensor: string; fromS: number; azimuthDeg: number }, adsbSendsCode = true, drift?: { sensor: string; azimuthDegPerS: number },
+  o: { coal?: Coalition; truth?: Record<string, Bias>; flights?: number; adsb?: boolean } = {},
+) {
+  const coal = o.coal ?? coalition, truthB = o.truth ?? TRUE;
   const rng = new Random(seed);
-  const flights: Flight[] = Array.from({ length: 30 }, (_, k) => ({
+  const flights: Flight[] = Array.from({ length: o.flights ?? 30 }, (_, k) => ({
     lat: 31.4 + rng.uniform(-1, 1), lon: 33.9 + rng.uniform(-1.2, 1.2), course: rng.uniform(0, 360),
     v: rng.uniform(180, 250), h: rng.int(150, 390) * 30.48, icao: (0x700000 + k).toString(16),
     // Two aircraft share a code, as happens: neither may be used by a Mode A/C radar.
@@ -44,9 +48,10 @@ function scenario(seed: number, durationS: number, jump?: { sensor: string; from
   }));
   const batches: { t: number; plots: Plot[] }[] = [];
   const truthOf = new Map<Plot, { latRad: number; lonRad: number; heightM: number }>();
-  for (const s of coalition.sensors) {
+  for (const s of coal.sensors) {
     const site = { latRad: s.latRad, lonRad: s.lonRad, heightM: s.altM };
     if (s.kind === 'adsb') {
+      if (o.adsb === false) continue;
       for (let t = 0; t < durationS; t += 1) {
         const plots: Plot[] = flights.map((f) => {
           const p = at(f, t);
@@ -60,7 +65,7 @@ function scenario(seed: number, durationS: number, jump?: { sensor: string; from
       }
       continue;
     }
-    const b = TRUE[s.id]!;
+    const b = truthB[s.id]!;
     for (let scan = rng.uniform(0, s.rotationS!); scan < durationS; scan += s.rotationS!) {
       const plots: Plot[] = [];
       for (const f of flights) {
@@ -255,4 +260,83 @@ test('a jump found by an audience\'s registration comes out of the fusion once, 
   assert.equal(r2[0]!.audience, fusion.audiences[0]!.key);
   assert.ok(r2[0]!.timeS >= 1.7e9 + 400 && r2[0]!.timeS < 1.7e9 + 500);
   assert.equal(seen.filter((e) => e.sensorId === 'R1').length, 0);
+});
+
+// Relative registration with no ADS-B at all: a surveyed radar (coalition
+// file "registrationAnchor": true, biases 0) is the reference from its first
+// plot. Without the declaration nobody can be registered.
+const ANCHORED_TRUTH: Record<string, Bias> = { ...TRUE, R1: { rangeOffsetM: 0, rangeGain: 0, azimuthDeg: 0, timeOffsetS: 0 } };
+function withAnchor(anchor: boolean): Coalition {
+  const raw = {
+    partners: coalition.partners.map((p) => ({ id: p.id, name: p.name, status: p.status })),
+    sensors: coalition.sensors.map((s) => ({
+      id: s.id, partner: s.partnerId, kind: s.kind, sac: s.sac, sic: s.sic, lat: radToDeg(s.latRad), lon: radToDeg(s.lonRad), altM: s.altM,
+      rotationS: s.rotationS, maxRangeM: s.maxRangeM, sigmaRangeM: s.sigmaRangeM, sigmaAzimuthDeg: s.sigmaAzimuthRad === null ? null : radToDeg(s.sigmaAzimuthRad),
+      ...(anchor && s.id === 'R1' ? { registrationAnchor: true } : {}),
+    })),
+  };
+  return parseCoalition(raw);
+}
+
+function estimateLine(id: string, s: { estimate: { rangeOffsetM: number; rangeGain: number; azimuthOffsetRad: number; timeOffsetS: number }; state: string; observations: number }, t: Bias): string {
+  const e = s.estimate;
+  return `${id}: range ${e.rangeOffsetM.toFixed(1)} m (true ${t.rangeOffsetM}), gain ${(e.rangeGain * 1e6).toFixed(1)} ppm (true ${(t.rangeGain * 1e6).toFixed(0)}), ` +
+    `azimuth ${radToDeg(e.azimuthOffsetRad).toFixed(4)} deg (true ${t.azimuthDeg}), time ${e.timeOffsetS.toFixed(3)} s (true ${t.timeOffsetS}); ${s.state}, ${s.observations} comparisons`;
+}
+
+test('no ADS-B at all: a declared registration anchor registers the other radars; without it they stay unregistered', () => {
+  for (const anchor of [true, false]) {
+    const coal = withAnchor(anchor);
+    const { batches } = scenario(31, 600, undefined, true, undefined, { coal, truth: ANCHORED_TRUTH, adsb: false });
+    const reg = new Registration(coal);
+    let anchorPlots = 0;
+    for (const b of batches) {
+      for (const p of reg.process(b)) {
+        if (p.kind !== 'radar' || p.sensorId !== 'R1') continue;
+        anchorPlots++;
+        // The anchor's plots pass uncorrected, with the survey's small residual bias.
+        assert.equal(p.registration, undefined);
+        if (anchor) assert.ok(p.residualBias!.rangeSigmaM < 20, `${p.residualBias!.rangeSigmaM}`);
+        else assert.ok(Math.abs(p.residualBias!.rangeSigmaM - 1000) < 1e-6, 'as unknown as the prior');
+      }
+    }
+    assert.ok(anchorPlots > 1000);
+    const st = new Map(reg.status().map((s) => [s.sensorId, s]));
+    if (!anchor) {
+      for (const s of reg.status()) assert.equal(s.state, 'unregistered', `${s.sensorId} without an anchor`);
+      for (const s of reg.status()) assert.equal(s.anchor, undefined);
+      continue;
+    }
+    assert.equal(st.get('R1')!.anchor, 'trusted');
+    assert.equal(st.get('R1')!.state, 'registered');
+    assert.deepEqual(reg.events, []);
+    for (const id of ['R2']) {
+      const s = st.get(id)!, t = ANCHORED_TRUTH[id]!, e = s.estimate;
+      const line = estimateLine(id, s, t) + ' (against the anchor R1)';
+      console.log(line);
+      assert.equal(s.state, 'registered', line);
+      assert.ok(Math.abs(e.rangeOffsetM - t.rangeOffsetM) < 20, line);
+      assert.ok(Math.abs(radToDeg(e.azimuthOffsetRad) - t.azimuthDeg) < 0.02, line);
+      assert.ok(Math.abs(e.timeOffsetS - t.timeOffsetS) < 0.05, line);
+    }
+  }
+});
+
+test('a declared anchor that ADS-B contradicts is reported and then registered like any radar', () => {
+  // R1 is declared surveyed, but its true biases are the worst case of TRUE.
+  const coal = withAnchor(true);
+  const { batches } = scenario(32, 600, undefined, true, undefined, { coal });
+  const reg = new Registration(coal);
+  for (const b of batches) reg.process(b);
+  const ev = reg.events.filter((e) => e.kind === 'registration-anchor-disputed');
+  assert.equal(ev.length, 1, JSON.stringify(reg.events));
+  assert.equal(ev[0]!.sensorId, 'R1');
+  assert.ok(ev[0]!.timeS < 1.7e9 + 300, `disputed at ${ev[0]!.timeS - 1.7e9} s`);
+  const r1 = reg.status().find((s) => s.sensorId === 'R1')!;
+  const line = estimateLine('R1', r1, TRUE.R1!);
+  console.log(line);
+  assert.equal(r1.anchor, 'disputed');
+  assert.equal(r1.state, 'registered');
+  assert.ok(Math.abs(r1.estimate.rangeOffsetM - TRUE.R1!.rangeOffsetM) < 20, line);
+  assert.ok(Math.abs(radToDeg(r1.applied.azimuthOffsetRad) - TRUE.R1!.azimuthDeg) < 0.02, 'its estimate is applied now');
 });

@@ -43,10 +43,18 @@ export interface SensorRegistration {
   /** Reference pairs used so far. */
   readonly observations: number;
   readonly jumps: number;
+  /**
+   * For a radar the coalition file declares a registration anchor (surveyed
+   * alignment): "trusted" while it is a reference for the others, "disputed"
+   * once its own comparison with ADS-B says its biases are not zero (it is
+   * then registered like any other radar). Absent for the others.
+   */
+  readonly anchor?: 'trusted' | 'disputed';
 }
 
 export interface RegistrationEvent {
-  readonly kind: 'registration-jump';
+  /** A jump (realigned antenna, reset clock): the estimate restarts; or a declared anchor that ADS-B contradicts. */
+  readonly kind: 'registration-jump' | 'registration-anchor-disputed';
   readonly sensorId: string;
   readonly timeS: number;
 }
@@ -92,6 +100,21 @@ const RADAR_REF_DELAY_S = 7;
 /** Radar reference histories kept, s. */
 const RADAR_REF_KEEP_S = 30;
 
+/**
+ * A declared registration anchor (coalition file "registrationAnchor"):
+ * 1-sigma left in its plots after its survey, range / gain / azimuth / time.
+ * It is a reference from its first plot, its plots pass uncorrected.
+ */
+const ANCHOR_SIGMA = [10, 2e-5, 0.005 * (Math.PI / 180), 0.02];
+/**
+ * ...unless ADS-B says otherwise: once a component is known to APPLY_SIGMA
+ * and differs from 0 by more than 4 sigma plus this, the anchor is disputed,
+ * reported, and registered like any other radar from then on.
+ */
+const ANCHOR_TOLERANCE = [20, 1, 0.02 * (Math.PI / 180), 0.05];
+/** ADS-B comparisons before a declared anchor can be disputed. */
+const ANCHOR_CHECK_OBSERVATIONS = 100;
+
 /** Jump detection: this many consecutive residuals beyond 4 sigma restart the filter. */
 const JUMP_RUN = 12;
 
@@ -118,6 +141,9 @@ class RadarFilter {
   adsbObservations = 0;
   jumps = 0;
   lastS = -Infinity;
+  /** Declared a registration anchor by the coalition file; disputed once ADS-B contradicts it. */
+  declared = false;
+  disputed = false;
   outlierRun = 0;
   private appliedCache: BiasEstimate | null = null;
   private residualCache: RadarPlot['residualBias'] | null = null;
@@ -184,6 +210,7 @@ class RadarFilter {
    * every plot of the radar asks for it.
    */
   applied(): BiasEstimate {
+    if (this.appliedCache === null && this.trustedAnchor()) this.appliedCache = { rangeOffsetM: 0, rangeGain: 0, azimuthOffsetRad: 0, timeOffsetS: 0 };
     if (this.appliedCache === null) {
       const use = (i: number) => this.sigma(i) < APPLY_SIGMA[i]! && Math.abs(this.x[i]!) > 3 * this.sigma(i);
       this.appliedCache = {
@@ -202,6 +229,9 @@ class RadarFilter {
    * estimate and its uncertainty together. Cached like applied().
    */
   leftover(): NonNullable<RadarPlot['residualBias']> {
+    if (this.residualCache == null && this.trustedAnchor()) {
+      this.residualCache = { rangeSigmaM: ANCHOR_SIGMA[0]!, rangeGainSigma: ANCHOR_SIGMA[1]!, azimuthSigmaRad: ANCHOR_SIGMA[2]! };
+    }
     if (this.residualCache == null) {
       const a = this.applied();
       const left = (i: number, used: number) => (used !== 0 ? this.sigma(i) : Math.hypot(this.x[i]!, this.sigma(i)));
@@ -212,6 +242,16 @@ class RadarFilter {
       };
     }
     return this.residualCache;
+  }
+
+  /** A declared anchor not contradicted by ADS-B: a reference, its plots uncorrected. */
+  trustedAnchor(): boolean {
+    return this.declared && !this.disputed;
+  }
+
+  /** 1-sigma of what is left of bias component i in a plot corrected with applied(). */
+  referenceSigma(i: number): number {
+    return this.trustedAnchor() ? ANCHOR_SIGMA[i]! : this.sigma(i);
   }
 }
 
@@ -243,7 +283,9 @@ export class Registration {
       this.sensors.set(s.id, s);
       if (s.kind !== 'adsb') {
         this.frames.set(s.id, new EnuFrame({ latRad: s.latRad, lonRad: s.lonRad, heightM: s.altM }));
-        this.filters.set(s.id, new RadarFilter());
+        const f = new RadarFilter();
+        f.declared = s.registrationAnchor === true;
+        this.filters.set(s.id, f);
       }
     }
   }
@@ -297,8 +339,12 @@ export class Registration {
     const est = { rangeOffsetM: f.x[0]!, rangeGain: f.x[1]!, azimuthOffsetRad: f.x[2]!, timeOffsetS: f.x[3]! };
     const sig = { rangeOffsetM: f.sigma(0), rangeGain: f.sigma(1), azimuthOffsetRad: f.sigma(2), timeOffsetS: f.sigma(3) };
     const ok = (i: number) => f.sigma(i) < APPLY_SIGMA[i]!;
+    if (f.trustedAnchor()) {
+      // Surveyed: registered by declaration; estimate and sigma are its own check against ADS-B (if any).
+      return { sensorId, state: 'registered', estimate: est, sigma: sig, applied: f.applied(), observations: f.observations, jumps: f.jumps, anchor: 'trusted' };
+    }
     const state: RegistrationState = f.observations === 0 ? 'unregistered' : [0, 2, 3].every(ok) ? 'registered' : 'converging';
-    return { sensorId, state, estimate: est, sigma: sig, applied: f.applied(), observations: f.observations, jumps: f.jumps };
+    return { sensorId, state, estimate: est, sigma: sig, applied: f.applied(), observations: f.observations, jumps: f.jumps, ...(f.declared ? { anchor: 'disputed' as const } : {}) };
   }
 
   private correct(p: RadarPlot): RadarPlot {
@@ -363,9 +409,10 @@ export class Registration {
     return true;
   }
 
-  /** Is this radar registered by ADS-B well enough to be a reference for others? */
+  /** Is this radar a reference for others: a trusted declared anchor, or registered by ADS-B well enough? */
   private anchored(sensorId: string): boolean {
     const f = this.filters.get(sensorId);
+    if (f?.trustedAnchor()) return true;
     if (!f || f.adsbObservations < ANCHOR_OBSERVATIONS) return false;
     return [0, 2, 3].every((i) => f.sigma(i) < APPLY_SIGMA[i]!);
   }
@@ -385,8 +432,8 @@ export class Registration {
     const g = frame.radarToGeodetic(p.rangeM, p.azimuthRad, h, this.pos);
     let hist = this.radarRefs.get(p.icao24);
     // The position error of a corrected plot: its noise and what is left of the bias, across and along the line of sight.
-    const across = p.rangeM * Math.hypot(sensor.sigmaAzimuthRad ?? 0.002, f.sigma(2));
-    const sigmaM = Math.hypot(sensor.sigmaRangeM, f.sigma(0), across);
+    const across = p.rangeM * Math.hypot(sensor.sigmaAzimuthRad ?? 0.002, f.referenceSigma(2));
+    const sigmaM = Math.hypot(sensor.sigmaRangeM, f.referenceSigma(0), across);
     if (!hist) this.radarRefs.set(p.icao24, (hist = { t: [], x: [], y: [], z: [], sigmaM, cell: NaN, maxGapS: MAX_RADAR_REF_GAP_S, radars: new Set() }));
     hist.radars!.add(p.sensorId);
     hist.sigmaM = Math.max(hist.sigmaM * 0.9, sigmaM);
@@ -502,6 +549,7 @@ export class Registration {
     const nuA = f.update(hA, wrap(p.azimuthRad - theta), rAz);
     f.observations++;
     if (hist.radars === undefined) f.adsbObservations++;
+    if (f.trustedAnchor() && hist.radars === undefined) this.checkAnchor(f, p);
     // A realigned antenna or a reset clock shows as a run of large residuals.
     if (Math.abs(nuR) > 4 || Math.abs(nuA) > 4) f.outlierRun++;
     else f.outlierRun = 0;
@@ -509,6 +557,25 @@ export class Registration {
       f.reset();
       f.jumps++;
       this.events.push({ kind: 'registration-jump', sensorId: p.sensorId, timeS: p.timeS });
+    }
+  }
+
+  /**
+   * A declared anchor is compared with ADS-B like any radar; once ADS-B knows
+   * a component well and it is clearly not zero, the declaration is wrong
+   * (the antenna was moved, the survey is old): report it, and from then on
+   * register the radar from the data instead of trusting it.
+   */
+  private checkAnchor(f: RadarFilter, p: RadarPlot): void {
+    if (f.adsbObservations < ANCHOR_CHECK_OBSERVATIONS) return;
+    for (const i of [0, 2, 3]) {
+      const sd = f.sigma(i);
+      if (sd < APPLY_SIGMA[i]! && Math.abs(f.x[i]!) > 4 * sd + ANCHOR_TOLERANCE[i]!) {
+        f.disputed = true;
+        this.anchorCheckS = -Infinity;
+        this.events.push({ kind: 'registration-anchor-disputed', sensorId: p.sensorId, timeS: p.timeS });
+        return;
+      }
     }
   }
 }
