@@ -5,13 +5,15 @@
 // frames, bit for bit (nothing in the chain reads a clock or a random source).
 
 import { SensorDirectory } from '../coalition/coalition.ts';
+import type { AudienceFrame } from '../coalition/fusion.ts';
 import { AudienceFusion } from '../coalition/fusion.ts';
 import { ErrorCounter } from '../core/errors.ts';
-import type { Coalition, PartnerStatus, ReleaseRule, SkyEvent, TrackFrame } from '../core/types.ts';
+import type { Coalition, Partner, PartnerStatus, ReleaseRule, SkyEvent, TrackFrame } from '../core/types.ts';
 import { PlotDecoder, type DataBlock } from '../ingest/index.ts';
 import { Registration, type RegistrationEvent } from '../register/index.ts';
 import { TrackingLoop } from '../track/loop.ts';
 import { Tracker } from '../track/tracker.ts';
+import { cloneGraph, Uncloneable } from './checkpoint.ts';
 
 export interface ChainConfig {
   readonly coalition: Coalition;
@@ -32,6 +34,13 @@ export interface ChainSinks {
   readonly errors?: ErrorCounter;
 }
 
+/** A chain's state at one point of its inputs (Chain.checkpoint()); opaque. */
+export interface ChainCheckpoint {
+  readonly state: Chain;
+}
+
+const audienceSink = (sinks: ChainSinks) => ({ audience, frame }: AudienceFrame): void => sinks.onFrame({ ...frame, audience: audience.key });
+
 export class Chain {
   readonly decoder: PlotDecoder;
   readonly registration: Registration | null;
@@ -39,8 +48,10 @@ export class Chain {
   readonly fusion: AudienceFusion | null;
   private readonly loop: TrackingLoop | null;
   plots = 0;
+  private partnersNow: readonly Partner[];
 
   constructor(readonly config: ChainConfig, private readonly sinks: ChainSinks) {
+    this.partnersNow = config.coalition.partners;
     const c = config.coalition;
     this.decoder = new PlotDecoder(new SensorDirectory(c), config.startOfDayS, sinks.errors ?? new ErrorCounter());
     // With audiences, each audience registers its own sensors from its own
@@ -49,7 +60,7 @@ export class Chain {
     this.registration = config.register && config.fusion !== 'audience' ? new Registration(c) : null;
     const loopOpts = { periodS: config.periodS, reorderWindowS: config.reorderWindowS };
     if (config.fusion === 'audience') {
-      this.fusion = new AudienceFusion(c, loopOpts, ({ audience, frame }) => sinks.onFrame({ ...frame, audience: audience.key }), config.register);
+      this.fusion = new AudienceFusion(c, loopOpts, audienceSink(sinks), config.register);
       this.loop = null;
     } else {
       this.fusion = null;
@@ -87,11 +98,62 @@ export class Chain {
 
   setPartnerStatus(partnerId: string, status: PartnerStatus): void {
     this.fusion?.setPartnerStatus(partnerId, status);
+    this.partnersNow = this.partnersNow.map((p) => (p.id === partnerId ? { ...p, status } : p));
   }
 
   /** A partner's release rules changed (a recorded 'policy-change'); single mode has no audiences. */
   setReleases(partnerId: string, releases: readonly ReleaseRule[] | null): void {
     this.fusion?.setReleases(partnerId, releases);
+    this.partnersNow = this.partnersNow.map((p) => (p.id === partnerId ? { ...p, releases } : p));
+  }
+
+  /** The partners with the statuses and release rules the chain runs with now (the config's, then every change fed). */
+  get partners(): readonly Partner[] {
+    return this.partnersNow;
+  }
+
+  /**
+   * A copy of the chain's whole state (decoder, registration, every
+   * audience's tracker and loop), detached from it: the chain goes on, the
+   * copy does not change. restore() makes a working chain of it, as many
+   * times as wanted. Throws Uncloneable (src/record/checkpoint.ts) if the
+   * state holds something it cannot copy.
+   */
+  checkpoint(): ChainCheckpoint {
+    // The callbacks are not state: restore() binds new ones to the new sinks.
+    const state = cloneGraph<Chain>(this, (owner, key, fn) => {
+      if ((owner instanceof AudienceFusion || owner instanceof TrackingLoop) && key === 'onFrame') return null;
+      if (owner === this.sinks) return null;
+      throw new Uncloneable(`the function ${fn.name || '(anonymous)'} at ${owner.constructor?.name ?? 'object'}.${String(key)}`);
+    });
+    return { state };
+  }
+
+  /**
+   * A chain in the state of `cp`, sending to `sinks`: fed the same inputs
+   * afterwards it produces exactly what the checkpointed chain produced (its
+   * class, e.g. a subclass's overrides, is kept).
+   */
+  static restore(cp: ChainCheckpoint, sinks: ChainSinks): Chain {
+    const c = cloneGraph(cp.state);
+    const w = c as unknown as { sinks: ChainSinks; decoder: { errors: ErrorCounter }; loop: TrackingLoop | null };
+    w.sinks = sinks;
+    if (sinks.errors) w.decoder.errors = sinks.errors;
+    const onFrame = (loop: TrackingLoop, f: (frame: TrackFrame) => void) => ((loop as unknown as { onFrame: typeof f }).onFrame = f);
+    if (c.fusion) {
+      // What AudienceFusion's constructor and start() bind (src/coalition/fusion.ts): the
+      // fusion's sink, and each audience loop's frame callback, which reads the
+      // audience's current record (a membership change may replace it).
+      const af = c.fusion as unknown as { onFrame: (f: AudienceFrame) => void; fusions: Map<string, { audience: AudienceFrame['audience']; loop: TrackingLoop }> };
+      af.onFrame = audienceSink(sinks);
+      for (const [key, rec] of af.fusions) {
+        onFrame(rec.loop, (frame) => {
+          const cur = af.fusions.get(key) ?? rec;
+          af.onFrame({ audience: cur.audience, frame });
+        });
+      }
+    } else onFrame(w.loop!, sinks.onFrame);
+    return c;
   }
 
   flush(): void {

@@ -2,14 +2,17 @@
 // (blocks, the live pump's ticks, membership changes) in their recorded
 // order through a fresh chain built from the session's own config, so the
 // frames it produces are the frames the live run produced. Pacing follows
-// the recorded arrival times at 1x-60x, or runs as fast as possible.
+// the recorded arrival times at 1x-60x, or runs as fast as possible. Seeks
+// start from checkpoints of the chain's state taken while replaying, and
+// seekAsync re-runs in slices that leave the event loop free.
 
 import { SkyError } from '../core/errors.ts';
 import type { PartnerStatus, ReleaseRule, SkyEvent, TrackFrame } from '../core/types.ts';
 import type { DataBlock } from '../ingest/index.ts';
 import type { TrackJson } from '../core/contract.ts';
 import type { Audience } from '../coalition/releasability.ts';
-import { Chain, type ChainConfig, type ChainSinks } from './chain.ts';
+import { Chain, type ChainCheckpoint, type ChainConfig, type ChainSinks } from './chain.ts';
+import { Uncloneable } from './checkpoint.ts';
 import { INPUT_EVENT_KINDS } from './recorder.ts';
 import { openRecording, type Db, type Statement } from './schema.ts';
 
@@ -206,10 +209,26 @@ export interface ReplayOptions {
   /**
    * How much recording before a start or seek time is re-run (frames
    * suppressed) to rebuild the fusion. Infinity (default) re-runs from the
-   * start of the session: the picture is then exactly the live one. A finite
-   * value is faster; see SEEK_HISTORY_S for what it gives.
+   * start of the session, or from a checkpoint of it: the picture is then
+   * exactly the live one. A finite value is faster; see SEEK_HISTORY_S for
+   * what it gives (checkpoints are then not used).
    */
   readonly historyS?: number;
+  /**
+   * Seconds of recording between checkpoints of the chain's whole state,
+   * taken while replaying forward (default 60; 0: none). A seek starts from
+   * the latest checkpoint at or before its point in the same session
+   * instead of the session's start: the same frames, exactly, sooner.
+   */
+  readonly checkpointEveryS?: number;
+  /**
+   * Most checkpoints kept (default 32), which bounds their memory: when one
+   * more is taken, every other one is dropped (the newest kept) and the
+   * interval doubles, so they always cover the whole replay.
+   */
+  readonly maxCheckpoints?: number;
+  /** Longest run of a seekAsync warm-up between two turns of the event loop, ms (default 20). */
+  readonly sliceMs?: number;
   readonly onFrame: (frame: TrackFrame) => void;
   readonly onEvents?: (events: readonly SkyEvent[]) => void;
   /** Called once when the replay has fed its last input. */
@@ -218,6 +237,12 @@ export interface ReplayOptions {
   readonly clock?: () => number;
   /** Builds the chain of a session (default: `new Chain(config, sinks)`, as live does). */
   readonly makeChain?: (config: ChainConfig, sinks: ChainSinks) => Chain;
+  /**
+   * Called with each chain the replay goes on with: one just built for a
+   * session (as its config says), or one restored from a checkpoint (with
+   * the membership of that point: chain.partners).
+   */
+  readonly onChain?: (chain: Chain) => void;
 }
 
 /**
@@ -226,11 +251,29 @@ export interface ReplayOptions {
  * scenario (seek to +200 s): with 60 s of history every live track is there
  * but positions differ by up to ~75 m and track numbers differ (the IMM's
  * state remembers more than a minute); with 120 s, up to ~15 m. Only a re-run
- * from the session's start (historyS = Infinity, the default) is exact.
+ * from the session's start or a checkpoint (historyS = Infinity, the default)
+ * is exact.
  */
 export const SEEK_HISTORY_S = 60;
 
 const MAX_SPEED = 60;
+
+/** The chain's state before input `seq` of `session` was fed, and each audience's latest frame then. */
+interface Checkpoint {
+  readonly session: number;
+  readonly seq: number;
+  readonly timeS: number;
+  readonly chain: ChainCheckpoint;
+  readonly latest: ReadonlyMap<string, TrackFrame>;
+}
+
+/** A seekAsync warm-up under way. */
+interface WarmJob {
+  cancelled: boolean;
+  /** Play on when it is done (the replay was playing, or resume() was called meanwhile). */
+  resumeAfter: boolean;
+  done: (completed: boolean) => void;
+}
 
 export class Replayer {
   private readonly reader: RecordingReader;
@@ -250,9 +293,19 @@ export class Replayer {
   private timer: NodeJS.Timeout | null = null;
   /** While re-running history, frames are held (latest per audience), not emitted. */
   private warming = false;
-  private readonly held = new Map<string, TrackFrame>();
+  private held = new Map<string, TrackFrame>();
+  /** Each audience's latest frame of the chain's session so far (emitted or held): what a checkpoint keeps. */
+  private latest = new Map<string, TrackFrame>();
+  private checkpoints: Checkpoint[] = [];
+  private checkpointEveryS: number;
+  private readonly maxCheckpoints: number;
+  /** Recording time from which the next checkpoint is due. */
+  private nextCheckpointS = Infinity;
+  private warmJob: WarmJob | null = null;
   /** Inputs fed so far (for progress and tests). */
   fed = 0;
+  /** Checkpoints taken and seeks started from one; `failed`: why checkpoints stopped (the chain's state could not be copied). */
+  readonly checkpointStats = { taken: 0, restored: 0, ms: 0, failed: null as string | null };
 
   constructor(fileOrReader: string | RecordingReader, private readonly o: ReplayOptions) {
     this.reader = typeof fileOrReader === 'string' ? new RecordingReader(fileOrReader) : fileOrReader;
@@ -262,6 +315,9 @@ export class Replayer {
     const toS = o.toS ?? Infinity;
     this.endSeq = Number.isFinite(toS) ? (this.reader.seqAt(toS) ?? Infinity) : Infinity;
     this.anchorRecS = o.fromS ?? span?.fromS ?? 0;
+    const exact = !Number.isFinite(o.historyS ?? Infinity);
+    this.checkpointEveryS = exact ? Math.max(0, o.checkpointEveryS ?? 60) : 0;
+    this.maxCheckpoints = Math.max(2, o.maxCheckpoints ?? 32);
   }
 
   /** Recording time the replay has reached. */
@@ -286,6 +342,16 @@ export class Replayer {
     return this.ended;
   }
 
+  /** A seekAsync warm-up is under way. */
+  get isWarming(): boolean {
+    return this.warmJob !== null;
+  }
+
+  /** Checkpoints held now: their number and the recording times they are at. */
+  get checkpointTimes(): number[] {
+    return this.checkpoints.map((c) => c.timeS);
+  }
+
   /** Start (paced, on timers) from `fromS`. */
   start(): void {
     this.seekTo(this.anchorRecS);
@@ -294,11 +360,13 @@ export class Replayer {
 
   /** Feed everything up to the end as fast as possible, synchronously (tests, batch use). */
   runToEnd(): void {
-    if (!this.iter) this.seekTo(this.anchorRecS);
+    if (this.warmJob) this.cancelWarm();
+    if (!this.iter || this.warming) this.seekTo(this.anchorRecS);
     this.feedUntil(Infinity);
   }
 
   pause(): void {
+    if (this.warmJob) this.warmJob.resumeAfter = false;
     if (this.paused) return;
     this.anchorRecS = this.positionS;
     this.paused = true;
@@ -306,6 +374,10 @@ export class Replayer {
   }
 
   resume(): void {
+    if (this.warmJob) {
+      this.warmJob.resumeAfter = true;
+      return;
+    }
     if (!this.paused || this.stopped) return;
     this.paused = false;
     this.anchorWallS = this.clock();
@@ -324,27 +396,86 @@ export class Replayer {
   }
 
   /**
-   * Jump to recording time `timeS`: a fresh chain re-runs the history before
-   * it (historyS; by default from the session's start) with frames held
-   * back, emits the picture as of `timeS` (the last frame of each
-   * audience), then carries on at the current speed (or stays paused).
+   * Jump to recording time `timeS`: the chain is rebuilt as of that time
+   * (from the latest checkpoint before it in its session, or the session's
+   * start; a jump forward just runs on) with frames held back, then the
+   * picture as of `timeS` is emitted (the last frame of each audience), and
+   * the replay carries on at the current speed (or stays paused). All of
+   * it before returning: for tests and batch use; a server uses seekAsync.
    */
   seek(timeS: number): void {
-    const wasPaused = this.paused;
-    this.clearTimer();
-    this.paused = true;
+    const resumeAfter = this.interrupt();
     this.seekTo(timeS);
-    if (!wasPaused) this.resume();
+    if (resumeAfter) this.resume();
+  }
+
+  /**
+   * seek(), with the re-run in slices of at most sliceMs that yield to the
+   * event loop between them, so a server goes on answering during a long
+   * warm-up. Resolves true once the picture as of `timeS` is emitted, or
+   * false if another seek (or stop) cancelled it first; nothing of a
+   * cancelled warm-up is emitted.
+   */
+  seekAsync(timeS: number): Promise<boolean> {
+    const resumeAfter = this.interrupt();
+    const atSeq = this.prepareSeek(timeS);
+    const sliceMs = this.o.sliceMs ?? 20;
+    return new Promise<boolean>((resolve) => {
+      const job: WarmJob = { cancelled: false, resumeAfter, done: resolve };
+      this.warmJob = job;
+      const step = (): void => {
+        if (job.cancelled) return;
+        const deadline = performance.now() + sliceMs;
+        let n = 0;
+        this.feedWhile((i) => i.seq < atSeq && (++n % 16 !== 0 || performance.now() < deadline));
+        const next = this.next();
+        if (next && next.seq < atSeq) {
+          setImmediate(step);
+          return;
+        }
+        this.warmJob = null;
+        this.finishSeek(timeS);
+        resolve(true);
+        if (job.resumeAfter) this.resume();
+      };
+      setImmediate(step);
+    });
   }
 
   stop(): void {
+    this.cancelWarm();
     this.stopped = true;
     this.paused = true;
     this.clearTimer();
   }
 
+  /** Stops playing and any warm-up for a seek; returns whether to play on after it. */
+  private interrupt(): boolean {
+    const resumeAfter = !this.paused || (this.warmJob?.resumeAfter ?? false);
+    this.cancelWarm();
+    this.clearTimer();
+    this.paused = true;
+    return resumeAfter;
+  }
+
+  private cancelWarm(): void {
+    const j = this.warmJob;
+    if (!j) return;
+    j.cancelled = true;
+    this.warmJob = null;
+    j.done(false);
+  }
+
   private seekTo(timeS: number): void {
+    const atSeq = this.prepareSeek(timeS);
+    this.feedWhile((i) => i.seq < atSeq);
+    this.finishSeek(timeS);
+  }
+
+  /** Puts the chain where a seek to `timeS` re-runs from; returns the seq to re-run up to (excluded). */
+  private prepareSeek(timeS: number): number {
     this.ended = false;
+    this.anchorRecS = timeS;
     const atSeq = this.reader.seqAt(timeS) ?? Infinity;
     // The session holding the seek point: history never crosses into an earlier one
     // (a restart began with an empty picture there too).
@@ -354,19 +485,34 @@ export class Replayer {
     const historyS = this.o.historyS ?? Infinity;
     let fromSeq = session?.firstSeq ?? 0;
     if (Number.isFinite(historyS)) fromSeq = Math.max(fromSeq, this.reader.seqAt(timeS - historyS) ?? fromSeq);
+    let cp: Checkpoint | undefined;
+    if (session && this.checkpointEveryS > 0) {
+      for (const c of this.checkpoints) if (c.session === session.id && c.seq <= atSeq && c.seq >= fromSeq && (!cp || c.seq > cp.seq)) cp = c;
+    }
     // A jump forward in the same session just runs on from here: exact, and costs only the gap.
     const here = this.iter ? this.next() : null;
     const forward = here !== null && this.chain !== null && session !== undefined && this.chainSession === session.id &&
-      here.seq <= atSeq && here.seq >= fromSeq;
-    if (!forward) {
+      here.seq <= atSeq && here.seq >= fromSeq && (!cp || here.seq >= cp.seq);
+    // Running on keeps the held frames (a cancelled warm-up's, never emitted); otherwise they start over.
+    if (forward) {
+      // nothing to rebuild
+    } else if (cp) {
+      this.restore(cp);
+      this.iter = this.reader.inputs(cp.seq, this.endSeq);
+      this.head = null;
+    } else {
       this.chain = null;
       this.chainSession = -1;
+      this.held = new Map();
       this.iter = this.reader.inputs(fromSeq, this.endSeq);
       this.head = null;
     }
     this.warming = true;
-    this.held.clear();
-    this.feedWhile((i) => i.seq < atSeq);
+    return atSeq;
+  }
+
+  /** Ends a seek's re-run: emits the picture as of `timeS`. */
+  private finishSeek(timeS: number): void {
     this.warming = false;
     // Audiences that ended during the history (a membership change) are not part of the picture.
     const running = this.chain?.fusion ? new Set(this.chain.fusion.audiences.map((a) => a.key)) : null;
@@ -403,21 +549,69 @@ export class Replayer {
     }
   }
 
+  private sinks(): ChainSinks {
+    return {
+      onFrame: (f) => {
+        this.latest.set(f.audience ?? '', f);
+        if (this.warming) this.held.set(f.audience ?? '', f);
+        else this.o.onFrame(f);
+      },
+      onEvents: (e) => {
+        if (!this.warming) this.o.onEvents?.(e);
+      },
+    };
+  }
+
+  private restore(cp: Checkpoint): void {
+    const chain = Chain.restore(cp.chain, this.sinks());
+    this.chain = chain;
+    this.chainSession = cp.session;
+    this.latest = new Map(cp.latest);
+    this.held = new Map(cp.latest);
+    this.nextCheckpointS = cp.timeS + this.checkpointEveryS;
+    this.checkpointStats.restored++;
+    this.o.onChain?.(chain);
+  }
+
+  private takeCheckpoint(i: RecordedInput): void {
+    this.nextCheckpointS = i.timeS + this.checkpointEveryS;
+    if (this.checkpoints.some((c) => c.seq === i.seq)) return;
+    const t0 = performance.now();
+    let chain: ChainCheckpoint;
+    try {
+      chain = this.chain!.checkpoint();
+    } catch (e) {
+      if (!(e instanceof Uncloneable)) throw e;
+      // Seeks stay exact, from the session's start.
+      this.checkpointStats.failed = e.message;
+      this.checkpointEveryS = 0;
+      this.checkpoints = [];
+      return;
+    }
+    this.checkpointStats.ms += performance.now() - t0;
+    this.checkpointStats.taken++;
+    const cp: Checkpoint = { session: i.session, seq: i.seq, timeS: i.timeS, chain, latest: new Map(this.latest) };
+    let k = this.checkpoints.length;
+    while (k > 0 && this.checkpoints[k - 1]!.seq > cp.seq) k--;
+    this.checkpoints.splice(k, 0, cp);
+    if (this.checkpoints.length > this.maxCheckpoints) {
+      const n = this.checkpoints.length;
+      this.checkpoints = this.checkpoints.filter((_, j) => (n - 1 - j) % 2 === 0);
+      this.checkpointEveryS *= 2;
+      this.nextCheckpointS = i.timeS + this.checkpointEveryS;
+    }
+  }
+
   private feed(i: RecordedInput): void {
     if (i.session !== this.chainSession || !this.chain) {
       const s = this.reader.session(i.session);
       if (!s) return; // its session row was pruned: nothing to rebuild the chain from
-      this.chain = (this.o.makeChain ?? ((c, k) => new Chain(c, k)))(s.config, {
-        onFrame: (f) => {
-          if (this.warming) this.held.set(f.audience ?? '', f);
-          else this.o.onFrame(f);
-        },
-        onEvents: (e) => {
-          if (!this.warming) this.o.onEvents?.(e);
-        },
-      });
+      this.chain = (this.o.makeChain ?? ((c, k) => new Chain(c, k)))(s.config, this.sinks());
       this.chainSession = i.session;
-    }
+      this.latest.clear();
+      this.nextCheckpointS = i.timeS + this.checkpointEveryS;
+      this.o.onChain?.(this.chain);
+    } else if (this.checkpointEveryS > 0 && i.timeS >= this.nextCheckpointS) this.takeCheckpoint(i);
     this.fed++;
     const c = this.chain;
     if (i.kind === 'block') {
