@@ -71,7 +71,10 @@ test('serve refuses bad output flags with their codes before starting', () => {
     [['--cot-out', 'EGY=127.0.0.1:8089,tls'], /SKY_OUTPUT_TLS: .*--cot-cert and --cot-key/],
     [['--cot-out', 'EGY=127.0.0.1:8089,tls', '--cot-cert', '/nonexistent/c.pem', '--cot-key', '/nonexistent/k.pem'], /SKY_OUTPUT_TLS: cannot read the client certificate \(--cot-cert\) \/nonexistent\/c\.pem/],
     [['--sdps', '1/999', '--cat062-out', 'EGY=127.0.0.1:8600'], /SKY_USAGE: --sdps must be SAC\/SIC/],
-    [['--replay', '/nonexistent.sqlite', '--cot-out', 'EGY=127.0.0.1:8087'], /SKY_USAGE: --cat062-out and --cot-out run with the live pipeline/],
+    // Outputs run over a replay too (test/replay-outputs.test.ts); its flags are checked the same way.
+    [['--replay', '/nonexistent.sqlite', '--cot-out', 'EGY=127.0.0.1:8087'], /SKY_RECORD_OPEN: cannot open recording \/nonexistent\.sqlite/],
+    [['--replay', '/nonexistent.sqlite', '--replay-from', '2025-06-01T10:00:00'], /SKY_HISTORY_RANGE: --replay-from .* is not an ISO 8601 time with a zone/],
+    [['--replay-from', '1748772000'], /SKY_USAGE: --replay-from goes with --replay/],
   ];
   for (const [args, message] of cases) {
     const r = run(...args);

@@ -260,6 +260,7 @@ export function buildCli(): Command {
     .option('--record-max-age-h <h>', 'delete recorded data older than this many hours', positive('--record-max-age-h'))
     .option('--replay <file>', 'replay a recording (made with --record) instead of the live simulation')
     .option('--speed <x>', 'replay speed: 1 to 60 times real time, or max', '1')
+    .option('--replay-from <time>', 'with --replay: start at this recording time, ISO 8601 with a zone or seconds since the epoch (the fusion is rebuilt up to it exactly)')
     .option('--tls-cert <file>', 'serve HTTPS and wss with this PEM certificate (with --tls-key); plain HTTP is then not served')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--accounts <file>', 'user accounts file (scrypt hashes, mode 0600; manage it with skyfuse accounts); no demo accounts are created')
@@ -273,7 +274,7 @@ export function buildCli(): Command {
     .option('--cot-ca <file>', 'PEM CA certificate of the TAK server (for ,tls)')
     .option('--cot-cert <file>', 'PEM client certificate for ,tls (mutual TLS)')
     .option('--cot-key <file>', 'PEM client private key for ,tls')
-    .action(async (o: { coalition?: string; scenario: string; port: number; host: string; audit?: string; record?: string; recordMaxAgeH?: number; replay?: string; speed: string; tiles?: string } & OutputFlags) => {
+    .action(async (o: { coalition?: string; scenario: string; port: number; host: string; audit?: string; record?: string; recordMaxAgeH?: number; replay?: string; replayFrom?: string; speed: string; tiles?: string } & OutputFlags) => {
       const speed = o.speed === 'max' ? 'max' : Number(o.speed);
       if (speed !== 'max' && !(speed >= 1 && speed <= 60)) throw new SkyError('SKY_USAGE', `--speed must be 1..60 or max, got "${o.speed}"`);
       const scenario = loadScenario(o.scenario);
@@ -282,14 +283,18 @@ export function buildCli(): Command {
       const outputs = outputsFromFlags(o);
       // Checked before anything starts: a bad template is a usage error (exit 2), not a blank map.
       const tiles = o.tiles !== undefined ? parseTilesUrl(o.tiles).template : undefined;
-      if (tiles !== undefined && o.replay) throw new SkyError('SKY_USAGE', '--tiles runs with the live pipeline, not with --replay (yet)');
-      if (outputs && o.replay) throw new SkyError('SKY_USAGE', '--cat062-out and --cot-out run with the live pipeline, not with --replay');
+      if (o.replayFrom !== undefined && !o.replay) throw new SkyError('SKY_USAGE', '--replay-from goes with --replay');
+      const replayFromS = o.replayFrom !== undefined ? (await import('../record/history.ts')).parseTime(o.replayFrom, '--replay-from') : undefined;
       // Loaded here so the batch commands never load the web server.
       const { startLive } = await import('./live.ts');
       const { startReplay } = await import('./replay.ts');
+      // Outputs and tiles work alike over a replay: the feeds carry the replayed pictures, with the recorded times.
       const live = o.replay ? await startReplay({
         file: o.replay, speed, host: o.host, port: o.port, demoAccounts: true,
         ...(process.env.SKYFUSE_TOKEN ? { token: process.env.SKYFUSE_TOKEN } : {}),
+        ...(replayFromS !== undefined ? { fromS: replayFromS } : {}),
+        ...(outputs ? { outputs } : {}),
+        ...(tiles !== undefined ? { tiles } : {}),
         log: (l) => process.stderr.write(l + '\n'),
       }) : await startLive({
         scenario, ...(coalition ? { coalition } : {}), host: o.host, port: o.port,

@@ -3,15 +3,19 @@
 // the same per-audience fusion, so the pictures are the live ones, and each
 // frame keeps its audience: a partner replays only its own picture.
 // Membership follows the recording (a partner that withdrew in it loses its
-// sessions here too); it cannot be changed during a replay.
+// sessions here too); it cannot be changed during a replay. Outputs
+// (--cat062-out, --cot-out) are fed from the replayed frames as live feeds
+// them from the live ones: each partner's feed carries the replayed picture
+// of the audience it saw then, stamped with the recorded data times.
 
 import { InProcessBus } from '../core/bus.ts';
 import { SkyError } from '../core/errors.ts';
 import { Chain, RecordingReader, Replayer } from '../record/index.ts';
-import type { PartnerStatus, ReleaseRule } from '../core/types.ts';
+import type { Partner, PartnerStatus, ReleaseRule } from '../core/types.ts';
 import { Membership, generateToken, startServer } from '../serve/index.ts';
 import { demoUsers } from './accounts.ts';
 import type { LiveSystem } from './live.ts';
+import { startOutputs, type Outputs, type OutputsConfig } from './outputs.ts';
 
 export interface ReplayServeOptions {
   readonly file: string;
@@ -21,10 +25,25 @@ export interface ReplayServeOptions {
   readonly port: number;
   readonly token?: string;
   readonly demoAccounts?: boolean;
+  /**
+   * Recording time (epoch s) to start at, default the recording's start.
+   * The chain is rebuilt up to it in slices (Replayer.seekAsync) while the
+   * server already answers.
+   */
+  readonly fromS?: number;
+  /** CAT062 and CoT feeds to partners' systems, fed from the replayed frames (src/app/outputs.ts). */
+  readonly outputs?: OutputsConfig;
+  /** An operator's tile server URL template for the map (ServeOptions.tiles), as live. */
+  readonly tiles?: string;
   readonly log: (line: string) => void;
 }
 
-export async function startReplay(o: ReplayServeOptions): Promise<LiveSystem> {
+export interface ReplaySystem extends LiveSystem {
+  /** The replay itself: seekAsync, pause, speed (the tests, and a future time control). */
+  readonly replayer: Replayer;
+}
+
+export async function startReplay(o: ReplayServeOptions): Promise<ReplaySystem> {
   const reader = new RecordingReader(o.file);
   const session = reader.sessions()[0];
   if (!session) throw new SkyError('SKY_RECORD_OPEN', `${o.file} holds no recorded session`, { file: o.file });
@@ -64,43 +83,65 @@ export async function startReplay(o: ReplayServeOptions): Promise<LiveSystem> {
       if (membership.partner(partnerId)) follow(() => membership.setReleases(partnerId, releases));
     }
   }
-  replayer = new Replayer(reader, {
-    // A new chain (a session starts, or a seek re-runs one) starts from its session's coalition: so does Membership.
-    makeChain: (config, sinks) => {
-      for (const p of config.coalition.partners) {
-        const cur = membership.partner(p.id);
-        if (cur && cur.status !== p.status) follow(() => membership.setPartnerStatus(p.id, p.status));
-        if (cur && JSON.stringify(cur.releases) !== JSON.stringify(p.releases)) follow(() => membership.setReleases(p.id, p.releases));
-      }
-      return new FollowingChain(config, sinks);
-    },
+  const rp = new Replayer(reader, {
+    ...(o.fromS !== undefined ? { fromS: o.fromS } : {}),
+    makeChain: (config, sinks) => new FollowingChain(config, sinks),
+    // The chain the replay goes on with (a session starts, or a seek restores a checkpoint
+    // or re-runs a session) has its own membership: so does Membership.
+    onChain: (chain) => followPartners(chain.partners),
     speed: o.speed,
     onFrame: (f) => bus.publish('tracks', f),
     onEvents: (e) => bus.publish('events', e),
     onEnd: () => o.log('replay: end of recording'),
   });
-  const { users, accounts } = await demoUsers(coalition, o.demoAccounts === true);
-  const tokenPartner = (coalition.partners.find((p) => p.status === 'member') ?? coalition.partners[0]!).id;
-  const server = await startServer({
-    host: o.host, port: o.port, bus, membership, users, log: o.log, demo: o.demoAccounts === true,
-    // History and export read the same recording (what each partner saw in it).
-    recording: { file: o.file },
-    operator: { token: o.token ?? generateToken(), partnerId: tokenPartner, name: `demo-${tokenPartner.toLowerCase()}` },
-  });
-  replayer.start();
-  const span = reader.span();
-  if (span) o.log(`replay: ${o.file}, ${new Date(span.fromS * 1000).toISOString()} to ${new Date(span.toS * 1000).toISOString()}, speed ${o.speed}`);
-  return {
-    url: server.url,
-    operatorUrl: server.operatorUrl,
-    bus,
-    membership,
-    operatorPartner: tokenPartner,
-    demoAccounts: accounts,
-    async close() {
-      replayer?.stop();
-      await server.close();
-      await bus.close();
-    },
+  replayer = rp;
+  const followPartners = (partners: readonly Partner[]) => {
+    for (const p of partners) {
+      const cur = membership.partner(p.id);
+      if (cur && cur.status !== p.status) follow(() => membership.setPartnerStatus(p.id, p.status));
+      if (cur && JSON.stringify(cur.releases) !== JSON.stringify(p.releases)) follow(() => membership.setReleases(p.id, p.releases));
+    }
   };
+  // Started before any frame: each feed follows Membership (started while its partner is a member).
+  const outputs: Outputs | null = o.outputs ? startOutputs(bus, membership, o.outputs, o.log) : null;
+  try {
+    const { users, accounts } = await demoUsers(coalition, o.demoAccounts === true);
+    const tokenPartner = (coalition.partners.find((p) => p.status === 'member') ?? coalition.partners[0]!).id;
+    const server = await startServer({
+      host: o.host, port: o.port, bus, membership, users, log: o.log, demo: o.demoAccounts === true,
+      // History and export read the same recording (what each partner saw in it).
+      recording: { file: o.file },
+      operator: { token: o.token ?? generateToken(), partnerId: tokenPartner, name: `demo-${tokenPartner.toLowerCase()}` },
+      ...(o.tiles !== undefined ? { tiles: o.tiles } : {}),
+      ...(outputs ? { outputsOf: () => outputs.stats() } : {}),
+    });
+    const span = reader.span();
+    if (span) o.log(`replay: ${o.file}, ${new Date(span.fromS * 1000).toISOString()} to ${new Date(span.toS * 1000).toISOString()}, speed ${o.speed}`);
+    if (o.fromS === undefined) rp.start();
+    else {
+      // A start far into a session re-runs it up to there: in slices, the server answering meanwhile; then plays.
+      void rp.seekAsync(o.fromS);
+      rp.resume();
+    }
+    return {
+      url: server.url,
+      operatorUrl: server.operatorUrl,
+      bus,
+      membership,
+      operatorPartner: tokenPartner,
+      demoAccounts: accounts,
+      replayer: rp,
+      ...(outputs ? { outputs } : {}),
+      async close() {
+        rp.stop();
+        await outputs?.close();
+        await server.close();
+        await bus.close();
+      },
+    };
+  } catch (e) {
+    rp.stop();
+    await outputs?.close();
+    throw e;
+  }
 }
