@@ -20,6 +20,8 @@ const LINE_H = 12;
 const PAD = 2;
 /** Pixels between the track symbol and its label block. */
 const GAP = 11;
+/** Characters of the narrowest label: its second line, "FFF SSS" (level, ground speed). */
+const MIN_CHARS = 7;
 
 /** The label's text: callsign, else Mode 3/A, else the track id; then level and ground speed. */
 export function labelLines(t: WireTrack): [string, string] {
@@ -49,8 +51,26 @@ export class LabelOverlay {
   lastDrawMs = 0;
   /** Told the duration of every redraw (the page's performance figures). */
   onDrawn: (ms: number) => void = () => {};
-  /** Where a track is on screen; the page sets the track layer's projection (same matrix as the symbols drawn). */
-  project: (lon: number, lat: number) => { x: number; y: number } = (lon, lat) => this.map.project([lon, lat]);
+  /**
+   * Where a track is on screen, written into `out` (false: not on screen); the page sets the track layer's projection
+   * (same matrix as the symbols drawn).
+   */
+  projectTo: (lon: number, lat: number, out: { x: number; y: number }) => boolean = (lon, lat, out) => {
+    const p = this.map.project([lon, lat]);
+    out.x = p.x;
+    out.y = p.y;
+    return true;
+  };
+  /** Scratch of draw(): the tracks in view, their screen positions and their bucketing by screen cell. */
+  private readonly vis: WireTrack[] = [];
+  private px = new Float64Array(0);
+  private py = new Float64Array(0);
+  private cellOf = new Int32Array(0);
+  private byCell = new Int32Array(0);
+  private cellStart = new Int32Array(0);
+  private cellFill = new Int32Array(0);
+  /** Placed boxes (labels, sensors) of the redraw, flat: x0, y0, x1, y1. */
+  private readonly boxes: number[] = [];
 
   constructor(
     private readonly map: MlMap,
@@ -77,11 +97,16 @@ export class LabelOverlay {
   private request(): void {
     if (this.scheduled) return;
     this.scheduled = true;
+    const asked = this.draws;
     requestAnimationFrame(() => {
       this.scheduled = false;
-      this.draw();
+      // The map usually renders in this same animation frame (the track layer asked it to) and its 'render' event
+      // has redrawn the labels already: a second redraw would cost as much again (10,000 tracks) for nothing.
+      if (this.draws === asked) this.draw();
     });
   }
+  /** Redraws so far. */
+  private draws = 0;
 
   private width(s: string): number {
     return s.length * this.charW;
@@ -99,6 +124,7 @@ export class LabelOverlay {
 
   draw(): void {
     const t0 = performance.now();
+    this.draws++;
     const { canvas, ctx, map } = this;
     const el = map.getContainer();
     const dpr = window.devicePixelRatio || 1;
@@ -116,65 +142,149 @@ export class LabelOverlay {
     ctx.textBaseline = 'top';
     this.charW ||= ctx.measureText('0000000000').width / 10;
 
-    // Occupied boxes, bucketed in a coarse grid so 500 labels stay O(n).
+    // Symbols first, so no label hides a track or a sensor. The tracks in view are projected into flat arrays and
+    // bucketed by screen cell (counting sort, no object per track): at 10,000 tracks a box per symbol in a Map of
+    // lists cost more than the rest of the redraw.
     const CELL = 64;
-    const grid = new Map<number, [number, number, number, number][]>();
-    const key = (cx: number, cy: number) => cx * 4096 + cy;
-    const collides = (x0: number, y0: number, x1: number, y1: number): boolean => {
-      for (let cx = Math.floor(x0 / CELL); cx <= Math.floor(x1 / CELL); cx++) {
-        for (let cy = Math.floor(y0 / CELL); cy <= Math.floor(y1 / CELL); cy++) {
-          for (const b of grid.get(key(cx, cy)) ?? []) {
-            if (x0 < b[2] && x1 > b[0] && y0 < b[3] && y1 > b[1]) return true;
+    const MARGIN = 120;
+    const gx0 = -MARGIN;
+    const gy0 = -MARGIN;
+    const cols = Math.ceil((w + 2 * MARGIN) / CELL) + 1;
+    const rows = Math.ceil((h + 2 * MARGIN) / CELL) + 1;
+    const cap = this.tracks.size;
+    if (this.px.length < cap) {
+      this.px = new Float64Array(cap);
+      this.py = new Float64Array(cap);
+      this.cellOf = new Int32Array(cap);
+      this.byCell = new Int32Array(cap);
+    }
+    if (this.cellStart.length < cols * rows + 1) this.cellStart = new Int32Array(cols * rows + 1);
+    const { px, py, cellOf, byCell, cellStart } = this;
+    const vis = this.vis;
+    vis.length = 0;
+    const at = { x: 0, y: 0 };
+    let sel = -1;
+    for (const t of this.tracks.values()) {
+      if (!this.projectTo(t.lon, t.lat, at)) continue;
+      const { x, y } = at;
+      if (!(x >= -100 && y >= -40 && x <= w + 100 && y <= h + 40)) continue;
+      const i = vis.length;
+      if (t.id === this.selectedId) sel = i;
+      vis.push(t);
+      px[i] = x;
+      py[i] = y;
+    }
+    const nv = vis.length;
+    const cellIndex = (x: number, y: number) => Math.floor((y - gy0) / CELL) * cols + Math.floor((x - gx0) / CELL);
+    cellStart.fill(0, 0, cols * rows + 1);
+    for (let i = 0; i < nv; i++) {
+      const c = cellIndex(px[i]!, py[i]!);
+      cellOf[i] = c;
+      cellStart[c + 1]!++;
+    }
+    for (let c = 0; c < cols * rows; c++) cellStart[c + 1]! += cellStart[c]!;
+    const fill = this.cellFill.length < cols * rows ? (this.cellFill = new Int32Array(cols * rows)) : this.cellFill;
+    fill.set(cellStart.subarray(0, cols * rows));
+    for (let i = 0; i < nv; i++) byCell[fill[cellOf[i]!]!++] = i;
+    const SYM = 10;
+    /** Does the box overlap a track symbol's box (SYM px around its position)? */
+    const hitsSymbol = (x0: number, y0: number, x1: number, y1: number): boolean => {
+      const cx0 = Math.max(0, Math.floor((x0 - SYM - gx0) / CELL));
+      const cx1 = Math.min(cols - 1, Math.floor((x1 + SYM - gx0) / CELL));
+      const cy0 = Math.max(0, Math.floor((y0 - SYM - gy0) / CELL));
+      const cy1 = Math.min(rows - 1, Math.floor((y1 + SYM - gy0) / CELL));
+      for (let cy = cy0; cy <= cy1; cy++) {
+        for (let cx = cx0; cx <= cx1; cx++) {
+          const c = cy * cols + cx;
+          for (let k = cellStart[c]!; k < cellStart[c + 1]!; k++) {
+            const j = byCell[k]!;
+            const x = px[j]!;
+            const y = py[j]!;
+            if (x0 < x + SYM && x1 > x - SYM && y0 < y + SYM && y1 > y - SYM) return true;
           }
         }
       }
       return false;
     };
-    const occupy = (x0: number, y0: number, x1: number, y1: number): void => {
-      const box: [number, number, number, number] = [x0, y0, x1, y1];
-      for (let cx = Math.floor(x0 / CELL); cx <= Math.floor(x1 / CELL); cx++) {
-        for (let cy = Math.floor(y0 / CELL); cy <= Math.floor(y1 / CELL); cy++) {
-          const k = key(cx, cy);
-          const list = grid.get(k);
-          if (list) list.push(box);
-          else grid.set(k, [box]);
+
+    // Labels and sensor symbols placed so far (hundreds at most): boxes, listed by the same cells (clamped to the grid).
+    const boxes = this.boxes;
+    boxes.length = 0;
+    const boxCells: (number[] | undefined)[] = new Array(cols * rows);
+    const cellX = (x: number) => Math.min(cols - 1, Math.max(0, Math.floor((x - gx0) / CELL)));
+    const cellY = (y: number) => Math.min(rows - 1, Math.max(0, Math.floor((y - gy0) / CELL)));
+    const hitsBox = (x0: number, y0: number, x1: number, y1: number): boolean => {
+      if (boxes.length === 0) return false;
+      const cx0 = cellX(x0);
+      const cx1 = cellX(x1);
+      const cy1 = cellY(y1);
+      for (let cy = cellY(y0); cy <= cy1; cy++) {
+        for (let cx = cx0; cx <= cx1; cx++) {
+          const list = boxCells[cy * cols + cx];
+          if (!list) continue;
+          for (const b of list) {
+            if (x0 < boxes[b + 2]! && x1 > boxes[b]! && y0 < boxes[b + 3]! && y1 > boxes[b + 1]!) return true;
+          }
         }
       }
+      return false;
     };
-
-    // Symbols first, so no label hides a track or a sensor.
-    const visible: { t: WireTrack; p: { x: number; y: number } }[] = [];
-    for (const t of this.tracks.values()) {
-      const p = this.project(t.lon, t.lat);
-      if (p.x < -100 || p.y < -40 || p.x > w + 100 || p.y > h + 40) continue;
-      const v = { t, p };
-      if (t.id === this.selectedId) visible.unshift(v);
-      else visible.push(v);
-      occupy(p.x - 10, p.y - 10, p.x + 10, p.y + 10);
-    }
+    // Symbols first: in a crowd they are what a label hits.
+    const collides = (x0: number, y0: number, x1: number, y1: number): boolean => hitsSymbol(x0, y0, x1, y1) || hitsBox(x0, y0, x1, y1);
+    const occupy = (x0: number, y0: number, x1: number, y1: number): void => {
+      const b = boxes.length;
+      boxes.push(x0, y0, x1, y1);
+      const cx0 = cellX(x0);
+      const cx1 = cellX(x1);
+      const cy1 = cellY(y1);
+      for (let cy = cellY(y0); cy <= cy1; cy++) {
+        for (let cx = cx0; cx <= cx1; cx++) (boxCells[cy * cols + cx] ??= []).push(b);
+      }
+    };
     const sensorPts = this.sensors.map((s) => ({ id: s.id, p: map.project([s.lon, s.lat]) }));
     for (const { p } of sensorPts) occupy(p.x - 5, p.y - 5, p.x + 5, p.y + 5);
 
     let drawn = 0;
     const bh = 2 * LINE_H + 2 * PAD;
-    for (const { t, p } of visible) {
-      const [l1, l2, chars] = this.linesOf(t);
-      const bw = chars * this.charW + 2 * PAD;
-      const sel = t.id === this.selectedId;
+    // The narrowest label (7 characters: "--- 000") shares its edge next to the symbol with any wider one in the same
+    // quadrant, so where it collides every label does: most tracks of a crowd are rejected without building text.
+    const minBw = MIN_CHARS * this.charW + 2 * PAD;
+    for (let v = -1; v < nv; v++) {
+      // The selected track's label is placed first.
+      const i = v < 0 ? sel : v;
+      if (i < 0 || (v >= 0 && i === sel)) continue;
+      const t = vis[i]!;
+      const p = { x: px[i]!, y: py[i]! };
+      const isSel = i === sel;
       // Try the two quadrants beside the track's line of flight first, so the
       // label covers neither the velocity vector (ahead) nor the trail (behind).
       const ex = t.vE >= 0 ? 1 : -1;
       const ny = t.vN >= 0 ? 1 : -1;
       let placed: [number, number, number, number] | null = null;
-      for (const [sx, sy] of [[ex, -ny], [-ex, ny], [ex, ny], [-ex, -ny]] as const) {
-        const x0 = sx > 0 ? p.x + GAP : p.x - GAP - bw;
+      let lines: [string, string, number] | null = null;
+      let bw = 0;
+      for (let k = 0; k < 4; k++) {
+        // The quadrants in order: (ex, -ny), (-ex, ny), (ex, ny), (-ex, -ny).
+        const sx = k % 2 === 0 ? ex : -ex;
+        const sy = k === 0 || k === 3 ? -ny : ny;
         const y0 = sy > 0 ? p.y - GAP - bh : p.y + GAP;
+        const near = sx > 0 ? p.x + GAP : p.x - GAP;
+        if (sx > 0 ? collides(near, y0, near + minBw, y0 + bh) : collides(near - minBw, y0, near, y0 + bh)) continue;
+        lines ??= this.linesOf(t);
+        bw = lines[2] * this.charW + 2 * PAD;
+        const x0 = sx > 0 ? near : near - bw;
         if (collides(x0, y0, x0 + bw, y0 + bh)) continue;
         placed = [x0, y0, sx, sy];
         break;
       }
-      if (!placed && sel) placed = [p.x + GAP, p.y - GAP - bh, 1, 1];
-      if (!placed) continue;
+      if (!placed && isSel) {
+        lines ??= this.linesOf(t);
+        bw = lines[2] * this.charW + 2 * PAD;
+        placed = [p.x + GAP, p.y - GAP - bh, 1, 1];
+      }
+      if (!placed || !lines) continue;
+      const [l1, l2] = lines;
+      const sel_ = isSel;
       const [x0, y0, sx, sy] = placed;
       occupy(x0, y0, x0 + bw, y0 + bh);
       // Leader line from the symbol to the label's nearest corner.
@@ -185,11 +295,11 @@ export class LabelOverlay {
       ctx.lineTo(sx > 0 ? x0 : x0 + bw, sy > 0 ? y0 + bh : y0);
       ctx.stroke();
       const emg = t.m3a === '7500' || t.m3a === '7600' || t.m3a === '7700';
-      ctx.fillStyle = emg ? 'rgba(200,20,20,0.9)' : sel ? 'rgba(255,255,255,0.92)' : 'rgba(8,18,28,0.72)';
+      ctx.fillStyle = emg ? 'rgba(200,20,20,0.9)' : sel_ ? 'rgba(255,255,255,0.92)' : 'rgba(8,18,28,0.72)';
       ctx.fillRect(x0, y0, bw, bh);
-      ctx.fillStyle = emg ? '#ffffff' : sel ? '#06121c' : t.st === 'K' ? 'rgba(230,230,235,0.55)' : '#e8eef3';
+      ctx.fillStyle = emg ? '#ffffff' : sel_ ? '#06121c' : t.st === 'K' ? 'rgba(230,230,235,0.55)' : '#e8eef3';
       ctx.fillText(l1, x0 + PAD, y0 + PAD);
-      ctx.fillStyle = emg ? '#ffffff' : sel ? '#06121c' : t.st === 'K' ? 'rgba(230,230,235,0.55)' : BAND_COLOURS[altBand(t.alt)];
+      ctx.fillStyle = emg ? '#ffffff' : sel_ ? '#06121c' : t.st === 'K' ? 'rgba(230,230,235,0.55)' : BAND_COLOURS[altBand(t.alt)];
       ctx.fillText(l2, x0 + PAD, y0 + PAD + LINE_H);
       drawn++;
     }

@@ -36,7 +36,10 @@ declare global {
       lastUpdateMs(): number;
       /** Main-thread milliseconds of the last label-overlay redraw. */
       lastLabelMs(): number;
-      /** Per-frame main-thread cost over the frames since the last reset: JSON decode, apply, label redraw. */
+      /**
+       * Per applied frame since the last reset: decode (of every message since the previous applied frame, those
+       * dropped as superseded included), apply; and each label redraw.
+       */
       updateStats(reset?: boolean): { frames: number; parseMs: number[]; applyMs: number[]; labelMs: number[] };
       select(id: string | null): void;
       /** id -> icon name, read back from what the track layer drew (its arrays as last uploaded), tracks in view. */
@@ -143,7 +146,13 @@ function main(): void {
   const trackLayer = new TrackLayer(atlas);
   const trailLayer = new TrailLayer();
   let trailVersion = -1;
-  labels.project = (lon, lat) => trackLayer.project(lon, lat) ?? map.project([lon, lat]);
+  labels.projectTo = (lon, lat, out) => {
+    if (trackLayer.projectTo(lon, lat, out)) return true;
+    const p = map.project([lon, lat]);
+    out.x = p.x;
+    out.y = p.y;
+    return true;
+  };
   trackLayer.onDrawn = (t) => {
     if (drawLog.length < 10_000) drawLog.push({ t, drawnMs: Date.now() });
   };
@@ -245,7 +254,7 @@ function main(): void {
 
   function select(id: string | null, fromTable = false): void {
     selectedId = id;
-    table.update(picture.tracks.values(), selectedId);
+    table.update(picture.tracks, selectedId);
     if (!fromTable) table.scrollToSelected();
     showDetails();
     drawPicture();
@@ -305,6 +314,33 @@ function main(): void {
     if (sensorsChanged) drawSensors();
   };
 
+  // Frames are applied once per animation frame, the latest only: when the map draws slower than frames arrive
+  // (software WebGL, thousands of tracks), the ones in between are dropped instead of queueing, so the time from
+  // server to screen stays bounded. Every v2 message is still decoded as it arrives (deltas build on each other).
+  let pendingFrame: { t: number; tracks: readonly WireTrack[] } | null = null;
+  let pendingParseMs = 0;
+  let applyScheduled = false;
+  const applyFrame = () => {
+    applyScheduled = false;
+    const f = pendingFrame;
+    if (!f) return;
+    pendingFrame = null;
+    const t0 = performance.now();
+    picture.update(f.t, f.tracks);
+    table.update(picture.tracks, selectedId);
+    if (selectedId) showDetails();
+    status.frame(picture.frameTimeS, picture.tracks.size);
+    drawPicture();
+    lastUpdateMs = performance.now() - t0;
+    stats.frames++;
+    if (stats.applyMs.length < 10_000) {
+      stats.applyMs.push(lastUpdateMs);
+      // Decoding every message since the last applied one, dropped ones included.
+      stats.parseMs.push(pendingParseMs);
+    }
+    pendingParseMs = 0;
+  };
+
   const onMessage = (msg: WireMessage, parseMs: number) => {
     if (msg.type === 'frame') {
       // Replaying (time bar): live frames never enter the picture; the link is still live.
@@ -312,19 +348,13 @@ function main(): void {
         lastFrameWallMs = Date.now();
         return;
       }
-      const t0 = performance.now();
-      picture.update(msg.t, msg.tracks);
+      pendingFrame = { t: msg.t, tracks: msg.tracks };
+      pendingParseMs += parseMs;
       lastFrameWallMs = Date.now();
       if (linkState === 'stale') setLink('live');
-      table.update(picture.tracks.values(), selectedId);
-      if (selectedId) showDetails();
-      status.frame(picture.frameTimeS, picture.tracks.size);
-      drawPicture();
-      lastUpdateMs = performance.now() - t0;
-      stats.frames++;
-      if (stats.applyMs.length < 10_000) {
-        stats.applyMs.push(lastUpdateMs);
-        stats.parseMs.push(parseMs);
+      if (!applyScheduled) {
+        applyScheduled = true;
+        requestAnimationFrame(applyFrame);
       }
     } else if (msg.type === 'alerts') {
       setAlerts(msg.alerts);
@@ -403,8 +433,10 @@ function main(): void {
 
   // --- Time bar (web/src/timebar.ts): pause, scrub back over the recording, replay 1x-60x, back to live.
   const showFrame = (t: number, tracks: readonly WireTrack[]) => {
+    // A live frame still waiting for the next animation frame must not overwrite this one.
+    pendingFrame = null;
     picture.update(t, tracks);
-    table.update(picture.tracks.values(), selectedId);
+    table.update(picture.tracks, selectedId);
     if (selectedId) showDetails();
     status.frame(picture.frameTimeS, picture.tracks.size);
     drawPicture();
@@ -460,6 +492,7 @@ function main(): void {
   function endSession(code?: string): void {
     session?.link.stop();
     session = null;
+    pendingFrame = null;
     timebar.goLive();
     forgetToken();
     picture.update(picture.frameTimeS ?? 0, []);

@@ -1,8 +1,9 @@
 // The track table, virtualised: rows have a fixed height, and only those in
 // the scrolled window (plus a few above and below) exist in the DOM, drawn
 // from a small pool of row elements between two spacer rows. Thousands of
-// tracks therefore cost a sort and a filter per frame (plain comparisons on
-// precomputed keys) and a few dozen cell updates, not thousands of nodes.
+// tracks therefore cost a re-sort of the last frame's order per frame (nearly
+// sorted: about one comparison per track, TrackOrder) and a few dozen cell
+// updates, not thousands of nodes; while the table is hidden, not even that.
 
 import type { WireTrack } from '../../src/serve/wire.ts';
 import { flText, flightLevel, knots } from './geo.ts';
@@ -64,21 +65,76 @@ export function matches(t: WireTrack, q: string): boolean {
   );
 }
 
+interface Keyed {
+  v: string | number | null;
+  readonly id: string;
+  t: WireTrack;
+  seen: number;
+}
+
+const compare = (dir: 1 | -1) => (a: Keyed, b: Keyed): number => {
+  if (a.v !== b.v) {
+    if (a.v === null) return 1;
+    if (b.v === null) return -1;
+    return (a.v < b.v ? -1 : 1) * dir;
+  }
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+};
+
 /** Sorted, filtered order of tracks: pure, so it is tested without a DOM. */
 export function orderTracks(tracks: Iterable<WireTrack>, key: ColumnKey, dir: 1 | -1, filter: string): WireTrack[] {
   const col = COLUMNS.find((c) => c.key === key) ?? COLUMNS[0]!;
   const q = filter.trim().toLowerCase();
-  const keyed: { v: string | number | null; id: string; t: WireTrack }[] = [];
-  for (const t of tracks) if (matches(t, q)) keyed.push({ v: col.value(t), id: naturalId(t.id), t });
-  keyed.sort((a, b) => {
-    if (a.v !== b.v) {
-      if (a.v === null) return 1;
-      if (b.v === null) return -1;
-      return (a.v < b.v ? -1 : 1) * dir;
-    }
-    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  });
+  const keyed: Keyed[] = [];
+  for (const t of tracks) if (matches(t, q)) keyed.push({ v: col.value(t), id: naturalId(t.id), t, seen: 0 });
+  keyed.sort(compare(dir));
   return keyed.map((k) => k.t);
+}
+
+/**
+ * orderTracks kept up to date frame after frame: the same order, but each frame re-sorts the last frame's order,
+ * in which a frame moves few tracks (levels and speeds change slowly, ids and callsigns never), and the engine's
+ * sort (TimSort) takes a nearly sorted array in about one comparison per element instead of n log n. Entries are
+ * kept per track id, so a frame allocates nothing for the tracks it already had.
+ */
+export class TrackOrder {
+  private readonly byId = new Map<string, Keyed>();
+  /** Every track of the last update (unfiltered), in the last sorted order. */
+  private sorted: Keyed[] = [];
+  private stamp = 0;
+
+  /** The tracks in order by `key`, `dir`, keeping those matching `filter`; `total` is how many tracks there were. */
+  update(tracks: Iterable<WireTrack>, key: ColumnKey, dir: 1 | -1, filter: string): { order: WireTrack[]; total: number } {
+    const col = COLUMNS.find((c) => c.key === key) ?? COLUMNS[0]!;
+    const stamp = ++this.stamp;
+    let total = 0;
+    for (const t of tracks) {
+      total++;
+      let e = this.byId.get(t.id);
+      if (!e) {
+        e = { v: null, id: naturalId(t.id), t, seen: 0 };
+        this.byId.set(t.id, e);
+        this.sorted.push(e);
+      }
+      e.t = t;
+      // The id column's key is the entry's own (natural) id: no lookup per track and frame.
+      e.v = key === 'id' ? e.id : col.value(t);
+      e.seen = stamp;
+    }
+    // Tracks gone: out of the order (in place) and forgotten.
+    let w = 0;
+    for (const e of this.sorted) {
+      if (e.seen === stamp) this.sorted[w++] = e;
+      else this.byId.delete(e.t.id);
+    }
+    this.sorted.length = w;
+    // Ties are broken by id, so the result does not depend on the order it starts from.
+    this.sorted.sort(compare(dir));
+    const q = filter.trim().toLowerCase();
+    const order: WireTrack[] = [];
+    for (const e of this.sorted) if (q === '' || matches(e.t, q)) order.push(e.t);
+    return { order, total };
+  }
 }
 
 interface Row {
@@ -95,8 +151,12 @@ export class TrackTable {
   private sortKey: ColumnKey = 'id';
   private sortDir: 1 | -1 = 1;
   private filter = '';
-  private all: Iterable<WireTrack> = [];
+  /** The picture's tracks (the page's live map, read again at each sort), or a list. */
+  private all: ReadonlyMap<string, WireTrack> | readonly WireTrack[] = [];
   private order: WireTrack[] = [];
+  private readonly sorter = new TrackOrder();
+  /** The tracks changed since the order was last computed (it is not while the table is hidden). */
+  private stale = false;
   private selectedId: string | null = null;
   private scheduled = false;
   /** Tracks in the picture and after the filter (for the count line). */
@@ -165,15 +225,24 @@ export class TrackTable {
     }
   }
 
-  update(tracks: Iterable<WireTrack>, selectedId: string | null): void {
+  update(tracks: ReadonlyMap<string, WireTrack> | readonly WireTrack[], selectedId: string | null): void {
     this.all = tracks;
     this.selectedId = selectedId;
+    // Hidden (another tab is open) and unfiltered: only the count line; sorted when it shows again.
+    if (this.scroller.offsetParent === null && this.filter.trim() === '') {
+      this.stale = true;
+      const n = tracks instanceof Map ? tracks.size : (tracks as readonly WireTrack[]).length;
+      this.total = n;
+      this.onCount(n, n);
+      return;
+    }
     this.reorder();
     this.render();
   }
 
   /** Ids in table order after sort and filter (all of them, not only the drawn rows). */
   orderedIds(): string[] {
+    if (this.stale) this.reorder();
     return this.order.map((t) => t.id);
   }
 
@@ -184,6 +253,7 @@ export class TrackTable {
 
   scrollToSelected(): void {
     if (!this.selectedId) return;
+    if (this.stale) this.reorder();
     const i = this.order.findIndex((t) => t.id === this.selectedId);
     if (i < 0) return;
     const top = i * ROW_H;
@@ -195,10 +265,12 @@ export class TrackTable {
   }
 
   private reorder(): void {
-    const all = [...this.all];
-    this.order = orderTracks(all, this.sortKey, this.sortDir, this.filter);
-    this.total = all.length;
-    this.onCount(this.order.length, all.length);
+    const all = this.all;
+    const { order, total } = this.sorter.update(all instanceof Map ? all.values() : (all as readonly WireTrack[]), this.sortKey, this.sortDir, this.filter);
+    this.order = order;
+    this.total = total;
+    this.stale = false;
+    this.onCount(order.length, total);
   }
 
   private schedule(): void {
@@ -211,6 +283,7 @@ export class TrackTable {
   }
 
   private render(): void {
+    if (this.stale) this.reorder();
     const n = this.order.length;
     const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW_H) - OVERSCAN);
     const visible = Math.ceil(Math.max(this.scroller.clientHeight, ROW_H * 10) / ROW_H) + 2 * OVERSCAN;

@@ -30,8 +30,23 @@ const COASTING = 1;
 const SELECTED = 2;
 const EMERGENCY = 4;
 
-/** Point sprite side, CSS pixels: covers the emergency halo (radius 17 + 3 px stroke). */
-const SPRITE_CSS = 44;
+/**
+ * Point sprite side, CSS pixels, per kind of track: the emergency halo (radius 17 + 3 px stroke), the selected ring
+ * (12 + 2.5), the ordinary ring (10 + 1.5) and symbol. Every fragment of a sprite runs the shader, so under software
+ * WebGL the sprite's area is the track layer's cost: a 26 px sprite is a third of a 44 px one.
+ */
+const SPRITE_EMERGENCY_CSS = 44;
+const SPRITE_SELECTED_CSS = 32;
+const SPRITE_CSS = 26;
+/**
+ * Where tracks crowd (zoomed out over thousands), ordinary symbols shrink, down to this fraction, so they overlap
+ * less: the scale follows the mean distance between a track and its neighbours on screen (DENSE_SPACING_CSS or
+ * more: full size). The selected track and emergencies keep their size.
+ */
+const MIN_SCALE = 0.45;
+const DENSE_SPACING_CSS = 30;
+/** Screen cells (CSS pixels) over which the density is counted. */
+const DENSITY_CELL = 64;
 /** Floats per point: mercator x, y, atlas cell, band, flags. */
 const PT = 5;
 /** Floats per vector vertex: mercator x, y, band, flags. */
@@ -49,7 +64,8 @@ const hex = (c: string): [number, number, number] => [parseInt(c.slice(1, 3), 16
 
 const POINT_VS = `#version 300 es
 uniform mat4 u_matrix;
-uniform float u_size;
+uniform float u_dpr;
+uniform float u_scale;
 in vec2 a_pos;
 in float a_cell;
 in float a_band;
@@ -57,12 +73,21 @@ in float a_flags;
 flat out int v_cell;
 flat out int v_band;
 flat out int v_flags;
+flat out float v_side;
+flat out float v_scale;
 void main() {
   gl_Position = u_matrix * vec4(a_pos, 0.0, 1.0);
-  gl_PointSize = u_size;
+  int f = int(a_flags + 0.5);
+  bool sel = (f & 2) != 0;
+  bool emg = (f & 4) != 0;
+  float scale = sel || emg ? 1.0 : u_scale;
+  // v_side: the sprite's side in unscaled CSS pixels (the fragment shader draws in those units).
+  v_side = emg ? ${SPRITE_EMERGENCY_CSS}.0 : sel ? ${SPRITE_SELECTED_CSS}.0 : ${SPRITE_CSS}.0;
+  gl_PointSize = v_side * scale * u_dpr;
+  v_scale = scale;
   v_cell = int(a_cell + 0.5);
   v_band = int(a_band + 0.5);
-  v_flags = int(a_flags + 0.5);
+  v_flags = f;
 }`;
 
 const POINT_FS = `#version 300 es
@@ -71,16 +96,17 @@ uniform sampler2D u_atlas;
 uniform vec4 u_cells[4];
 uniform float u_cellCss[4];
 uniform vec3 u_bands[5];
-uniform float u_spriteCss;
 uniform vec2 u_flash;
 flat in int v_cell;
 flat in int v_band;
 flat in int v_flags;
+flat in float v_side;
+flat in float v_scale;
 out vec4 fragColor;
 vec4 over(vec4 top, vec4 under) { return top + under * (1.0 - top.a); }
 float ring(float d, float r, float w) { return clamp(min(d - r, r + w - d) + 0.5, 0.0, 1.0); }
 void main() {
-  vec2 p = (gl_PointCoord - 0.5) * u_spriteCss;
+  vec2 p = (gl_PointCoord - 0.5) * v_side;
   float d = length(p);
   bool coasting = (v_flags & 1) != 0;
   bool sel = (v_flags & 2) != 0;
@@ -94,7 +120,8 @@ void main() {
     c = over(vec4(red * s, s), c);
   }
   float r = sel ? 12.0 : 10.0;
-  float w = sel ? 2.5 : 1.5;
+  // Shrunk, the ring keeps at least a screen pixel of stroke.
+  float w = max(sel ? 2.5 : 1.5, 1.0 / v_scale);
   float a = ring(d, r, w) * (coasting ? 0.45 : 0.95);
   vec3 rc = sel ? vec3(1.0) : u_bands[v_band];
   c = over(vec4(rc * a, a), c);
@@ -290,6 +317,7 @@ export class TrackLayer implements CustomLayerInterface {
       this.drawnIds = this.ids.slice(0, this.n);
       this.drawnPoints = this.points.slice(0, PT * this.n);
       this.drawnN = this.n;
+      this.drawnVersion++;
     }
     if (this.n === 0) return this.drawn();
     const bands = new Float32Array(BANDS.flatMap((b) => hex(BAND_COLOURS[b])));
@@ -332,8 +360,8 @@ export class TrackLayer implements CustomLayerInterface {
       gl.useProgram(g.point);
       const u = (name: string) => gl.getUniformLocation(g.point, name);
       gl.uniformMatrix4fv(u('u_matrix'), false, m32);
-      gl.uniform1f(u('u_size'), SPRITE_CSS * dpr);
-      gl.uniform1f(u('u_spriteCss'), SPRITE_CSS);
+      gl.uniform1f(u('u_dpr'), dpr);
+      gl.uniform1f(u('u_scale'), this.symbolScale(m));
       gl.uniform4fv(u('u_cells'), cells);
       gl.uniform1fv(u('u_cellCss'), cellCss);
       gl.uniform3fv(u('u_bands'), bands);
@@ -391,6 +419,62 @@ export class TrackLayer implements CustomLayerInterface {
     const y = mercY(latDeg);
     const cw = m[3]! * x + m[7]! * y + m[15]!;
     return { x: (((m[0]! * x + m[4]! * y + m[12]!) / cw + 1) / 2) * w, y: ((1 - (m[1]! * x + m[5]! * y + m[13]!) / cw) / 2) * h };
+  }
+
+  private drawnVersion = 0;
+  private scaleKey = '';
+  private scale = 1;
+  private densityCounts = new Uint32Array(0);
+
+  /** Scale of ordinary symbols for how crowded the screen is (recounted only when the view or the tracks change). */
+  private symbolScale(m: Float64Array): number {
+    const [w, h] = this.view;
+    const key = `${this.drawnVersion} ${w} ${h} ${m[0]} ${m[1]} ${m[4]} ${m[5]} ${m[12]} ${m[13]}`;
+    if (key === this.scaleKey) return this.scale;
+    this.scaleKey = key;
+    const cols = Math.max(1, Math.ceil(w / DENSITY_CELL));
+    const rows = Math.max(1, Math.ceil(h / DENSITY_CELL));
+    if (this.densityCounts.length < cols * rows) this.densityCounts = new Uint32Array(cols * rows);
+    const counts = this.densityCounts;
+    counts.fill(0);
+    let n = 0;
+    const pts = this.drawnPoints;
+    for (let i = 0; i < this.drawnN; i++) {
+      const x = pts[PT * i]!;
+      const y = pts[PT * i + 1]!;
+      const cw = m[3]! * x + m[7]! * y + m[15]!;
+      if (cw <= 0) continue;
+      const sx = (((m[0]! * x + m[4]! * y + m[12]!) / cw + 1) / 2) * w;
+      const sy = ((1 - (m[1]! * x + m[5]! * y + m[13]!) / cw) / 2) * h;
+      if (!(sx >= 0 && sy >= 0 && sx < w && sy < h)) continue;
+      counts[Math.floor(sy / DENSITY_CELL) * cols + Math.floor(sx / DENSITY_CELL)]!++;
+      n++;
+    }
+    // Tracks in the cell of the typical track (weighted by track, not by cell: empty sea does not dilute a crowd).
+    let sum2 = 0;
+    for (let k = 0; k < cols * rows; k++) sum2 += counts[k]! * counts[k]!;
+    const perCell = n > 0 ? sum2 / n : 0;
+    const spacing = perCell > 1 ? DENSITY_CELL / Math.sqrt(perCell) : Infinity;
+    this.scale = Math.max(MIN_SCALE, Math.min(1, spacing / DENSE_SPACING_CSS));
+    return this.scale;
+  }
+
+  /** Ordinary symbols' scale in the last draw (1: full size). */
+  get lastScale(): number {
+    return this.scale;
+  }
+
+  /** As project(), written into `out` (no object per track); false before the first draw. */
+  projectTo(lonDeg: number, latDeg: number, out: { x: number; y: number }): boolean {
+    const m = this.matrix;
+    if (!m) return false;
+    const [w, h] = this.view;
+    const x = mercX(lonDeg);
+    const y = mercY(latDeg);
+    const cw = m[3]! * x + m[7]! * y + m[15]!;
+    out.x = (((m[0]! * x + m[4]! * y + m[12]!) / cw + 1) / 2) * w;
+    out.y = ((1 - (m[1]! * x + m[5]! * y + m[13]!) / cw) / 2) * h;
+    return true;
   }
 
   /** The map's size in CSS pixels at the last draw (read once per draw, not per projected track). */

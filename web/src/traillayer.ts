@@ -22,6 +22,13 @@ export const TRAIL_GL_LAYER = 'trail-gl';
 const RING = 64;
 /** Slots per texture row: the texture is BLOCKS x RING texels wide. */
 const BLOCKS = 32;
+/**
+ * Trail segments drawn per frame at most: beyond, each trail is drawn through every 2nd, 3rd... position (same time
+ * span, fewer vertices). Under software WebGL every vertex costs; 10,000 trails of 40 positions would be 780,000.
+ */
+const SEGMENT_BUDGET = 60_000;
+/** Width of the texture listing the slots to draw (the tracks in or near the view). */
+const LIST_W = 1024;
 
 const BANDS: readonly AltBand[] = ['unknown', 'low', 'mid', 'high', 'upper'];
 const BAND_INDEX: Readonly<Record<AltBand, number>> = { unknown: 0, low: 1, mid: 2, high: 3, upper: 4 };
@@ -33,21 +40,25 @@ const VS = `#version 300 es
 uniform mat4 u_matrix;
 uniform highp sampler2D u_trail;
 uniform highp sampler2D u_info;
+uniform highp sampler2D u_list;
 uniform int u_segs;
+uniform int u_step;
 uniform int u_head;
 uniform vec3 u_bands[5];
 out vec4 v_colour;
 const int RING = ${RING};
 const int BLOCKS = ${BLOCKS};
+const int LIST_W = ${LIST_W};
 void main() {
   int perSlot = 2 * u_segs;
-  int slot = gl_VertexID / perSlot;
+  int j = gl_VertexID / perSlot;
+  int slot = int(texelFetch(u_list, ivec2(j % LIST_W, j / LIST_W), 0).x + 0.5);
   int k = (gl_VertexID % perSlot) / 2;
-  int age = k + gl_VertexID % 2;
+  int age = (k + gl_VertexID % 2) * u_step;
   ivec2 sp = ivec2(slot % BLOCKS, slot / BLOCKS);
   vec4 info = texelFetch(u_info, sp, 0);
   int count = min(u_head - int(info.x) + 1, RING);
-  if (info.w < 0.5 || k + 1 >= count) {
+  if (info.w < 0.5 || (k + 1) * u_step >= count) {
     gl_Position = vec4(2.0, 2.0, 2.0, 1.0);
     v_colour = vec4(0.0);
     return;
@@ -69,6 +80,8 @@ interface Gl {
   prog: WebGLProgram;
   trail: WebGLTexture;
   info: WebGLTexture;
+  /** The slots to draw (R32F, LIST_W wide). */
+  list: WebGLTexture | null;
   /** Slots the textures hold. */
   cap: number;
 }
@@ -188,6 +201,7 @@ export class TrailLayer implements CustomLayerInterface {
       gl.deleteProgram(this.gl.prog);
       gl.deleteTexture(this.gl.trail);
       gl.deleteTexture(this.gl.info);
+      if (this.gl.list) gl.deleteTexture(this.gl.list);
     }
     this.gl = null;
     this.map = null;
@@ -203,6 +217,7 @@ export class TrailLayer implements CustomLayerInterface {
       if (this.gl) {
         gl.deleteTexture(this.gl.trail);
         gl.deleteTexture(this.gl.info);
+        if (this.gl.list) gl.deleteTexture(this.gl.list);
       }
       // Texture layout: texel (b x RING + column, row) holds slot row x BLOCKS + b; the CPU copy is column-contiguous.
       const tex = new Float32Array(this.cap * RING * 2);
@@ -220,8 +235,10 @@ export class TrailLayer implements CustomLayerInterface {
         prog,
         trail: floatTexture(gl, gl.RG32F, gl.RG, W, rows, tex),
         info: floatTexture(gl, gl.RGBA32F, gl.RGBA, BLOCKS, rows, this.info),
+        list: null,
         cap: this.cap,
       };
+      this.listKey = '';
       this.dirtyAll = false;
       this.dirtyCols.clear();
     } else if (this.dirtyCols.size > 0) {
@@ -236,17 +253,26 @@ export class TrailLayer implements CustomLayerInterface {
       gl.bindTexture(gl.TEXTURE_2D, this.gl.info);
       gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, BLOCKS, rows, gl.RGBA, gl.FLOAT, this.info);
     }
-    const segs = this.trailLen - 1;
-    if (this.hi === 0 || segs < 1) return;
+    if (this.hi === 0 || this.trailLen < 2) return;
     const g = this.gl;
     // The matrix takes world pixels (512 x 2^zoom across); scaled to take Mercator units (0..1).
     const m = Float32Array.from(options.modelViewProjectionMatrix);
     const ws = 512 * 2 ** this.map.getZoom();
     for (let k = 0; k < 12; k++) m[k]! *= ws;
+    const shown = this.listInView(gl, g, m);
+    if (shown === 0) return;
+    // Within the budget: every position; beyond, every step-th (the same span of time).
+    const step = Math.max(1, Math.ceil((shown * (this.trailLen - 1)) / SEGMENT_BUDGET));
+    const segs = Math.floor((this.trailLen - 1) / step);
+    if (segs < 1) return;
     gl.useProgram(g.prog);
     const u = (name: string) => gl.getUniformLocation(g.prog, name);
     gl.uniformMatrix4fv(u('u_matrix'), false, m);
     gl.uniform1i(u('u_segs'), segs);
+    gl.uniform1i(u('u_step'), step);
+    gl.activeTexture(gl.TEXTURE2);
+    gl.bindTexture(gl.TEXTURE_2D, g.list);
+    gl.uniform1i(u('u_list'), 2);
     gl.uniform1i(u('u_head'), this.head);
     gl.uniform3fv(u('u_bands'), BAND_RGB);
     gl.activeTexture(gl.TEXTURE0);
@@ -260,7 +286,49 @@ export class TrailLayer implements CustomLayerInterface {
     gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
     gl.disable(gl.DEPTH_TEST);
     gl.disable(gl.STENCIL_TEST);
-    gl.drawArrays(gl.LINES, 0, this.hi * 2 * segs);
+    gl.drawArrays(gl.LINES, 0, shown * 2 * segs);
     gl.activeTexture(gl.TEXTURE0);
+    this.lastDrawn = { trails: shown, step };
+  }
+
+  /** Trails drawn by the last render and the position step they were drawn with (1: every position). */
+  lastDrawn = { trails: 0, step: 1 };
+  private listKey = '';
+  private listN = 0;
+  private list = new Float32Array(LIST_W);
+
+  /**
+   * Lists (in a texture) the slots whose track is in view or within half a view of it, by their latest position:
+   * only their trails are drawn. Relisted when the view or the positions change; returns how many.
+   */
+  private listInView(gl: WebGL2RenderingContext, g: Gl, m: Float32Array): number {
+    const key = `${this.head} ${this.hi} ${m[0]} ${m[1]} ${m[4]} ${m[5]} ${m[12]} ${m[13]}`;
+    if (key === this.listKey && g.list) return this.listN;
+    this.listKey = key;
+    const col = ((this.head % RING) + RING) % RING;
+    const rows = this.rows;
+    let n = 0;
+    if (this.list.length < this.hi) this.list = new Float32Array(Math.ceil(this.hi / LIST_W) * LIST_W);
+    for (let s = 0; s < this.hi; s++) {
+      if (this.info[4 * s + 3]! < 0.5) continue;
+      const o = (((s % BLOCKS) * RING + col) * rows + Math.floor(s / BLOCKS)) * 2;
+      const x = this.pos[o]!;
+      const y = this.pos[o + 1]!;
+      const cw = m[3]! * x + m[7]! * y + m[15]!;
+      if (cw <= 0) continue;
+      // Clip space: the view is -1..1; half a view more each side keeps trails that reach in from outside.
+      const cx = (m[0]! * x + m[4]! * y + m[12]!) / cw;
+      const cy = (m[1]! * x + m[5]! * y + m[13]!) / cw;
+      if (cx < -2 || cx > 2 || cy < -2 || cy > 2) continue;
+      this.list[n++] = s;
+    }
+    this.listN = n;
+    const h = Math.max(1, Math.ceil(n / LIST_W));
+    if (!g.list) g.list = gl.createTexture();
+    gl.bindTexture(gl.TEXTURE_2D, g.list);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.R32F, LIST_W, h, 0, gl.RED, gl.FLOAT, this.list, 0);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+    return n;
   }
 }
