@@ -36,18 +36,19 @@ function at(f: Flight, t: number): { latRad: number; lonRad: number; heightM: nu
 /** Ten minutes of traffic: biased radar plots per scan and ADS-B at 1 Hz, in time order. */
 function scenario(
   seed: number, durationS: number, jump?: { sensor: string; fromS: number; azimuthDeg: number }, adsbSendsCode = true, drift?: { sensor: string; azimuthDegPerS: number },
-  o: { coal?: Coalition; truth?: Record<string, Bias>; flights?: number; adsb?: boolean } = {},
+  o: { coal?: Coalition; truth?: Record<string, Bias>; flights?: number; adsb?: boolean; box?: number } = {},
 ) {
   const coal = o.coal ?? coalition, truthB = o.truth ?? TRUE;
   const rng = new Random(seed);
   const flights: Flight[] = Array.from({ length: o.flights ?? 30 }, (_, k) => ({
-    lat: 31.4 + rng.uniform(-1, 1), lon: 33.9 + rng.uniform(-1.2, 1.2), course: rng.uniform(0, 360),
+    lat: 31.4 + (o.box ?? 1) * rng.uniform(-1, 1), lon: 33.9 + (o.box ?? 1) * rng.uniform(-1.2, 1.2), course: rng.uniform(0, 360),
     v: rng.uniform(180, 250), h: rng.int(150, 390) * 30.48, icao: (0x700000 + k).toString(16),
     // Two aircraft share a code, as happens: neither may be used by a Mode A/C radar.
     sq: (0o2100 + Math.min(k, 28)).toString(8).padStart(4, '0'),
   }));
   const batches: { t: number; plots: Plot[] }[] = [];
   const truthOf = new Map<Plot, { latRad: number; lonRad: number; heightM: number }>();
+  const flightOf = new Map<Plot, Flight>();
   for (const s of coal.sensors) {
     const site = { latRad: s.latRad, lonRad: s.lonRad, heightM: s.altM };
     if (s.kind === 'adsb') {
@@ -86,13 +87,14 @@ function scenario(
           detection: s.kind === 'mode-s' ? 'mode-s' : s.kind === 'psr' ? 'psr' : 'psr+ssr',
         };
         truthOf.set(plot, truth);
+        flightOf.set(plot, f);
         plots.push(plot);
       }
       batches.push({ t: scan + s.rotationS!, plots });
     }
   }
   batches.sort((a, b) => a.t - b.t);
-  return { batches: batches.map((x) => x.plots), truthOf };
+  return { batches: batches.map((x) => x.plots), truthOf, flightOf, flights };
 }
 
 /** Horizontal error of a radar plot placed with its own (reported) height, against its truth. */
@@ -310,7 +312,8 @@ test('no ADS-B at all: a declared registration anchor registers the other radars
     assert.equal(st.get('R1')!.anchor, 'trusted');
     assert.equal(st.get('R1')!.state, 'registered');
     assert.deepEqual(reg.events, []);
-    for (const id of ['R2']) {
+    // R2 (Mode A/C) by the codes R1's Mode S plots carry; R3 (primary) by position alone.
+    for (const id of ['R2', 'R3']) {
       const s = st.get(id)!, t = ANCHORED_TRUTH[id]!, e = s.estimate;
       const line = estimateLine(id, s, t) + ' (against the anchor R1)';
       console.log(line);
@@ -339,4 +342,39 @@ test('a declared anchor that ADS-B contradicts is reported and then registered l
   assert.equal(r1.state, 'registered');
   assert.ok(Math.abs(r1.estimate.rangeOffsetM - TRUE.R1!.rangeOffsetM) < 20, line);
   assert.ok(Math.abs(radToDeg(r1.applied.azimuthOffsetRad) - TRUE.R1!.azimuthDeg) < 0.02, 'its estimate is applied now');
+});
+
+test('primary plots paired by position with an anchor\'s plots in crossing traffic: few mis-pairings, estimates within bounds', () => {
+  // 60 aircraft in a box a third of the usual size (about 70 x 80 km), on
+  // random courses: they cross all the time. No ADS-B; R1 is the declared
+  // anchor; R3's plots have no identity at all.
+  const coal = withAnchor(true);
+  const { batches, flightOf, flights } = scenario(41, 600, undefined, true, undefined, { coal, truth: ANCHORED_TRUTH, adsb: false, flights: 60, box: 0.33 });
+  let pairs = 0, wrong = 0;
+  const reg = new Registration(coal, {
+    onPositionPair: (p, ref) => {
+      if (p.sensorId !== 'R3') return;
+      pairs++;
+      // The aircraft nearest to where the reference says it was at the plot's time.
+      const t = p.timeS - 1.7e9;
+      let best: Flight | undefined, bestD = Infinity;
+      for (const f of flights) {
+        const a = at(f, t);
+        const d = geodesicInverse(a.latRad, a.lonRad, ref.latRad, ref.lonRad)[0]!;
+        if (d < bestD) { bestD = d; best = f; }
+      }
+      if (best !== flightOf.get(p)) wrong++;
+    },
+  });
+  for (const b of batches) reg.process(b);
+  const r3 = reg.status().find((s) => s.sensorId === 'R3')!;
+  const t = ANCHORED_TRUTH.R3!, e = r3.estimate;
+  const line = estimateLine('R3', r3, t) + ` (by position against R1); ${pairs} pairings, ${wrong} with another aircraft (${((100 * wrong) / Math.max(1, pairs)).toFixed(2)} %)`;
+  console.log(line);
+  assert.ok(pairs > 500, line);
+  assert.ok(wrong / pairs < 0.01, line);
+  assert.equal(r3.state, 'registered', line);
+  assert.ok(Math.abs(e.rangeOffsetM - t.rangeOffsetM) < 20, line);
+  assert.ok(Math.abs(radToDeg(e.azimuthOffsetRad) - t.azimuthDeg) < 0.02, line);
+  assert.ok(Math.abs(e.timeOffsetS - t.timeOffsetS) < 0.05, line);
 });

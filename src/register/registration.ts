@@ -78,8 +78,11 @@ function cellOf(latRad: number, lonRad: number): number {
 
 /** Marks a Mode 3/A code heard from more than one ADS-B aircraft. */
 const AMBIGUOUS = '';
-/** A radar plot is learnt from once ADS-B data reaches this far past its time. */
-const LEARN_DELAY_S = 1;
+/** A radar plot is learnt from once ADS-B data reaches this far past its time (reports after it steady the rates). */
+const LEARN_DELAY_S = 3;
+/** Reports within this of a plot's time give the reference's velocity: ADS-B (about 1 Hz), radar references (a scan each). */
+const ADSB_RATE_WINDOW_S = 4;
+const RADAR_RATE_WINDOW_S = 10;
 /** ...and is dropped from the queue if ADS-B has not got there within this. */
 const WAIT_LIMIT_S = 10;
 /**
@@ -115,6 +118,28 @@ const ANCHOR_TOLERANCE = [20, 1, 0.02 * (Math.PI / 180), 0.05];
 /** ADS-B comparisons before a declared anchor can be disputed. */
 const ANCHOR_CHECK_OBSERVATIONS = 100;
 
+/**
+ * Position pairing between radars (plots with no usable identity: primary,
+ * or a Mode A/C code no reference names). Reference radars' plots are chained
+ * scan to scan into short plot-tracks; a chain is extended only when exactly
+ * one plot is near its prediction (and none near it in the same scan), else
+ * it ends. A plot of another radar is paired with a chain only when exactly
+ * one established chain (REF_TRACK_MIN_POINTS) is within the pairing gate at
+ * the plot's time and no other within PAIR_ISOLATION times the gate.
+ */
+const REF_TRACK_MIN_POINTS = 3;
+/** Chain gate around the constant-velocity prediction, m (plus a growth per second of gap). */
+const CHAIN_GATE_M = 700;
+const CHAIN_GATE_PER_S = 60;
+/** A chain with one point: the farthest an aircraft goes in a scan (350 m/s) plus noise. */
+const CHAIN_SPEED_MS = 350;
+/** Pairing gate while the radar's biases are unknown (largest expected biases: 1.3 km), and its isolation factor. */
+const PAIR_GATE_M = 3000;
+const PAIR_ISOLATION = 2.5;
+/** Height assumed for a plot without Mode C, and its 1-sigma. */
+const DEFAULT_HEIGHT_M = 8000;
+const HEIGHT_SIGMA_M = 3000;
+
 /** Jump detection: this many consecutive residuals beyond 4 sigma restart the filter. */
 const JUMP_RUN = 12;
 
@@ -131,6 +156,27 @@ interface AdsbHistory {
   readonly radars?: Set<string>;
   /** Grid cell of the latest report (see Registration.cells). */
   cell: number;
+}
+
+/** A chain of one reference radar's corrected plots (position pairing). */
+interface RefTrack extends AdsbHistory {
+  readonly sensorId: string;
+  /** Last Mode S address / Mode 3/A code seen: a plot saying otherwise is another aircraft. */
+  icao24: string | null;
+  mode3a: string | null;
+  /** Some point had a Mode C level (else heights are DEFAULT_HEIGHT_M). */
+  hasHeight: boolean;
+  /** Ended: an ambiguous plot came near it; still a reference for the times it covers. */
+  closed: boolean;
+}
+
+export interface RegistrationOptions {
+  /**
+   * Called for every pairing by position with a reference radar's plot-track,
+   * with where that reference says the aircraft was at the plot's time (for
+   * measuring mis-pairings).
+   */
+  readonly onPositionPair?: (plot: RadarPlot, ref: { readonly sensorId: string; readonly latRad: number; readonly lonRad: number; readonly heightM: number }) => void;
 }
 
 class RadarFilter {
@@ -277,8 +323,16 @@ export class Registration {
   private radarRefNowS = -Infinity;
   private anchorCheckS = -Infinity;
   private someUnanchored = true;
+  /** Reference radars' plot-tracks by grid cell of their latest point. */
+  private readonly refCells = new Map<number, Set<RefTrack>>();
+  private refTracks = 0;
+  private refSweepS = -Infinity;
+  /** Extra 1-sigma (m) of the reference found by learn()'s position pairing (unknown heights). */
+  private pairExtraSigmaM = 0;
+  private readonly pairPos = new Float64Array(3);
+  private readonly vel = new Float64Array(3);
 
-  constructor(coalition: Coalition) {
+  constructor(coalition: Coalition, private readonly options: RegistrationOptions = {}) {
     for (const s of coalition.sensors) {
       this.sensors.set(s.id, s);
       if (s.kind !== 'adsb') {
@@ -302,7 +356,7 @@ export class Registration {
       } else if (this.referenceFor(p) !== undefined || (unidentified(p) && this.adsb.size > 0)) {
         this.waiting.push(p);
         this.waitingByRadar.push(false);
-      } else if (this.radarReferenceFor(p) !== undefined) {
+      } else if (this.radarReferenceFor(p) !== undefined || (this.refTracks > 0 && !this.anchored(p.sensorId))) {
         this.waiting.push(p);
         this.waitingByRadar.push(true);
       }
@@ -315,8 +369,13 @@ export class Registration {
       const p = this.waiting[i]!, byRadar = this.waitingByRadar[i]!;
       const nowS = byRadar ? this.radarRefNowS : this.adsbNowS;
       const delay = byRadar ? RADAR_REF_DELAY_S : LEARN_DELAY_S;
-      if (p.timeS + delay <= nowS) this.learn(p);
-      else if (p.timeS > nowS - WAIT_LIMIT_S - delay) {
+      if (p.timeS + delay <= nowS) {
+        // No ADS-B reference after all (out of its coverage): try the reference radars' plots.
+        if (!this.learn(p) && !byRadar && this.refTracks > 0 && !this.anchored(p.sensorId)) {
+          this.waiting[w] = p;
+          this.waitingByRadar[w++] = true;
+        }
+      } else if (p.timeS > nowS - WAIT_LIMIT_S - delay) {
         this.waiting[w] = p;
         this.waitingByRadar[w++] = byRadar;
       }
@@ -419,7 +478,6 @@ export class Registration {
 
   /** Keep a corrected Mode S plot of an anchored radar as a reference position. */
   private rememberRadarReference(p: RadarPlot): void {
-    if (p.icao24 === null || p.flightLevel === null) return;
     // Only worth it while some radar still lacks an ADS-B anchor (checked once a data second).
     if (p.timeS >= this.anchorCheckS) {
       this.anchorCheckS = p.timeS + 1;
@@ -428,12 +486,15 @@ export class Registration {
     if (!this.someUnanchored || !this.anchored(p.sensorId)) return;
     const frame = this.frames.get(p.sensorId), sensor = this.sensors.get(p.sensorId), f = this.filters.get(p.sensorId);
     if (!frame || !sensor || !f) return;
-    const h = flightLevelToM(p.flightLevel);
+    const h = p.flightLevel !== null ? flightLevelToM(p.flightLevel) : DEFAULT_HEIGHT_M;
     const g = frame.radarToGeodetic(p.rangeM, p.azimuthRad, h, this.pos);
-    let hist = this.radarRefs.get(p.icao24);
     // The position error of a corrected plot: its noise and what is left of the bias, across and along the line of sight.
     const across = p.rangeM * Math.hypot(sensor.sigmaAzimuthRad ?? 0.002, f.referenceSigma(2));
     const sigmaM = Math.hypot(sensor.sigmaRangeM, f.referenceSigma(0), across);
+    this.chain(p, g[0]!, g[1]!, g[2]!, sigmaM, sensor.rotationS ?? 5);
+    if (p.timeS > this.radarRefNowS) this.radarRefNowS = p.timeS;
+    if (p.icao24 === null || p.flightLevel === null) return;
+    let hist = this.radarRefs.get(p.icao24);
     if (!hist) this.radarRefs.set(p.icao24, (hist = { t: [], x: [], y: [], z: [], sigmaM, cell: NaN, maxGapS: MAX_RADAR_REF_GAP_S, radars: new Set() }));
     hist.radars!.add(p.sensorId);
     hist.sigmaM = Math.max(hist.sigmaM * 0.9, sigmaM);
@@ -444,6 +505,149 @@ export class Registration {
     }
     insertSorted(hist, p.timeS, g[0]!, g[1]!, g[2]!, RADAR_REF_KEEP_S);
     if (p.timeS > this.radarRefNowS) this.radarRefNowS = p.timeS;
+  }
+
+  /**
+   * Chain a reference radar's corrected plot onto the one plot-track of that
+   * radar it continues: exactly one open chain whose prediction is within the
+   * gate, no other within twice it, and no plot of this scan near it already;
+   * otherwise the chains it might continue end, and it starts its own.
+   */
+  private chain(p: RadarPlot, lat: number, lon: number, h: number, sigmaM: number, rotationS: number): void {
+    const t = p.timeS;
+    if (t >= this.refSweepS) this.sweepRefTracks(t);
+    const cosLat = Math.cos(lat);
+    const cy = Math.floor(lat / CELL_RAD), cx = Math.floor(lon / CELL_RAD);
+    let best: RefTrack | undefined, nInGate = 0, nNear = 0;
+    const near: RefTrack[] = [];
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const set = this.refCells.get((cy + dy) * CELL_KEY + (cx + dx));
+        if (!set) continue;
+        for (const r of set) {
+          if (r.sensorId !== p.sensorId || r.closed) continue;
+          const n = r.t.length, lastT = r.t[n - 1]!;
+          if (lastT < t - 2.5 * rotationS) continue;
+          if (p.icao24 !== null && r.icao24 !== null && p.icao24 !== r.icao24) continue;
+          if (p.icao24 === null && p.mode3a !== null && r.mode3a !== null && p.mode3a !== r.mode3a) continue;
+          const dt = t - lastT;
+          let pl = r.x[n - 1]!, pn = r.y[n - 1]!, gate: number;
+          if (dt < 0.5 * rotationS) {
+            // Already has a plot of this scan: a second one near it makes both doubtful.
+            gate = CHAIN_GATE_M;
+          } else if (n >= 2 && lastT - r.t[n - 2]! > 0.5) {
+            const k = dt / (lastT - r.t[n - 2]!);
+            pl += (pl - r.x[n - 2]!) * k;
+            pn += (pn - r.y[n - 2]!) * k;
+            gate = CHAIN_GATE_M + CHAIN_GATE_PER_S * dt;
+          } else gate = CHAIN_SPEED_MS * dt + CHAIN_GATE_M;
+          const d = Math.hypot((lat - pl) * 6.371e6, (lon - pn) * 6.371e6 * cosLat);
+          if (d < 2 * gate) {
+            near.push(r);
+            nNear++;
+            if (d < gate && dt >= 0.5 * rotationS) {
+              nInGate++;
+              best = r;
+            }
+          }
+        }
+      }
+    }
+    let r: RefTrack;
+    if (nInGate === 1 && nNear === 1) r = best!;
+    else {
+      for (const o of near) o.closed = true;
+      r = { t: [], x: [], y: [], z: [], sigmaM, cell: NaN, maxGapS: MAX_RADAR_REF_GAP_S, sensorId: p.sensorId, icao24: null, mode3a: null, hasHeight: false, closed: false };
+      this.refTracks++;
+    }
+    if (p.icao24 !== null) r.icao24 = p.icao24;
+    if (p.mode3a !== null) r.mode3a = p.mode3a;
+    if (p.flightLevel !== null) r.hasHeight = true;
+    insertSorted(r, t, lat, lon, h, RADAR_REF_KEEP_S);
+    r.sigmaM = r.t.length === 1 ? sigmaM : 0.8 * r.sigmaM + 0.2 * sigmaM;
+    const cell = cellOf(lat, lon);
+    if (cell !== r.cell) {
+      this.refCells.get(r.cell)?.delete(r);
+      let set = this.refCells.get(cell);
+      if (!set) this.refCells.set(cell, (set = new Set()));
+      set.add(r);
+      r.cell = cell;
+    }
+  }
+
+  /** Forget plot-tracks older than RADAR_REF_KEEP_S (every 10 s of data). */
+  private sweepRefTracks(nowS: number): void {
+    this.refSweepS = nowS + 10;
+    for (const [key, set] of this.refCells) {
+      for (const r of set) {
+        if (r.t[r.t.length - 1]! < nowS - RADAR_REF_KEEP_S) {
+          set.delete(r);
+          this.refTracks--;
+        }
+      }
+      if (set.size === 0) this.refCells.delete(key);
+    }
+  }
+
+  /**
+   * For a plot of a radar that is not a reference: the one established
+   * plot-track of a reference radar near it at its time — within the gate,
+   * no other within PAIR_ISOLATION times the gate — or none. Until the
+   * radar's range and azimuth biases are known the gate is PAIR_GATE_M (they
+   * may be 1.3 km); then it is 4 sigma of the difference left once the
+   * current estimate is removed.
+   */
+  private nearestRefTrack(p: RadarPlot, frame: EnuFrame, f: RadarFilter, sensor: Sensor): RefTrack | undefined {
+    const hP = p.flightLevel !== null ? flightLevelToM(p.flightLevel) : null;
+    const g = frame.radarToGeodetic(p.rangeM, p.azimuthRad, hP ?? DEFAULT_HEIGHT_M, this.pos);
+    const cy = Math.floor(g[0]! / CELL_RAD), cx = Math.floor(g[1]! / CELL_RAD);
+    const known = f.sigma(0) < 50 && f.sigma(2) < 0.05 * (Math.PI / 180);
+    let best: RefTrack | undefined, bestD = Infinity, bestGate = PAIR_GATE_M, secondRatio = Infinity;
+    const pos = this.pairPos;
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const set = this.refCells.get((cy + dy) * CELL_KEY + (cx + dx));
+        if (!set) continue;
+        for (const r of set) {
+          if (r.sensorId === p.sensorId || r.t.length < REF_TRACK_MIN_POINTS) continue;
+          // An identity on both sides that differs: another aircraft for sure.
+          if ((p.icao24 !== null && r.icao24 !== null && p.icao24 !== r.icao24) || (p.mode3a !== null && r.mode3a !== null && p.mode3a !== r.mode3a)) continue;
+          if (r.t[0]! > p.timeS || r.t[r.t.length - 1]! < p.timeS) continue;
+          if (!this.adsbAt(r, p.timeS, pos)) continue;
+          // Without any Mode C the heights are guesses: place both at the one known, if any.
+          if (!r.hasHeight) pos[2] = hP ?? DEFAULT_HEIGHT_M;
+          const m = frame.radarMeasure(pos[0]!, pos[1]!, pos[2]!, this.meas);
+          const rho = m[0]!;
+          let dr = p.rangeM - rho, da = wrap(p.azimuthRad - m[1]!);
+          let gate = PAIR_GATE_M;
+          if (known) {
+            dr -= f.x[0]! + f.x[1]! * rho;
+            da = wrap(da - f.x[2]!);
+            const extra = this.unknownHeightSigma(r, hP, rho);
+            gate = 4 * Math.hypot(sensor.sigmaRangeM, rho * (sensor.sigmaAzimuthRad ?? 0.002), r.sigmaM, extra, f.sigma(0), rho * f.sigma(2)) + 300 * Math.abs(f.x[3]!);
+          }
+          const d = Math.hypot(dr, da * rho);
+          // Compare in units of each candidate's gate: the nearest, and how far the next one is.
+          const q = d / gate;
+          if (q < bestD / bestGate) {
+            secondRatio = bestD / bestGate;
+            bestD = d;
+            bestGate = gate;
+            best = r;
+          } else if (q < secondRatio) secondRatio = q;
+        }
+      }
+    }
+    if (!best || bestD > bestGate || secondRatio < PAIR_ISOLATION) return undefined;
+    return best;
+  }
+
+  /** 1-sigma (m) a pairing gets from heights that are guessed (no Mode C on one side or both). */
+  private unknownHeightSigma(r: RefTrack, hP: number | null, rho: number): number {
+    if (r.hasHeight) return 0;
+    // A wrong height moves a plot placed from its slant range by about h dh / ground range.
+    const e = (DEFAULT_HEIGHT_M * HEIGHT_SIGMA_M) / Math.max(rho, 20000);
+    return hP === null ? 2 * e : e;
   }
 
   /**
@@ -508,48 +712,78 @@ export class Registration {
     return bestD < 3000 && secondD > 8000 ? best : undefined;
   }
 
-  private learn(p: RadarPlot): void {
+  /** Compare a radar plot with its reference; false when no reference covered it. */
+  private learn(p: RadarPlot): boolean {
     const f = this.filters.get(p.sensorId);
     const frame = this.frames.get(p.sensorId);
     const sensor = this.sensors.get(p.sensorId);
-    if (!f || !frame || !sensor) return;
-    const byPosition = unidentified(p);
-    const hist = byPosition ? this.nearestAdsb(p, frame) : (this.referenceFor(p) ?? this.radarReferenceFor(p));
-    if (!hist) return;
+    if (!f || !frame || !sensor) return true;
+    let byPosition = unidentified(p);
+    let hist = byPosition ? this.nearestAdsb(p, frame) : (this.referenceFor(p) ?? this.radarReferenceFor(p));
+    this.pairExtraSigmaM = 0;
+    let pair: RefTrack | undefined;
+    if ((!hist || !covers(hist, p.timeS)) && this.refTracks > 0 && !this.anchored(p.sensorId)) {
+      // No identity reference at this time: a reference radar's plot-track, by position alone.
+      pair = this.nearestRefTrack(p, frame, f, sensor);
+      if (pair) {
+        hist = pair;
+        byPosition = true;
+      }
+    }
+    if (!hist) return false;
     // Expected measurement and its rates from the ADS-B track around the plot's time.
     const dt = 0.5;
-    const pos = this.pos;
-    if (!this.adsbAt(hist, p.timeS - dt, pos)) return;
-    const m0 = frame.radarMeasure(pos[0]!, pos[1]!, pos[2]!, this.meas);
+    const pos = this.pos, vel = this.vel;
+    const hP = p.flightLevel !== null ? flightLevelToM(p.flightLevel) : DEFAULT_HEIGHT_M;
+    // The rates (how range and azimuth change, which is what shows a time
+    // offset) come from the reference's velocity fitted over several reports:
+    // a velocity from two neighbouring noisy reports is so noisy that the
+    // fit would shrink the time offset towards 0 (errors in the regressor).
+    if (!slopeAt(hist, p.timeS, hist.maxGapS === MAX_ADSB_GAP_S ? ADSB_RATE_WINDOW_S : RADAR_RATE_WINDOW_S, vel)) {
+      if (!this.adsbAt(hist, p.timeS + dt, pos)) return false;
+      const x1 = pos[0]!, y1 = pos[1]!, z1 = pos[2]!;
+      if (!this.adsbAt(hist, p.timeS - dt, pos)) return false;
+      vel[0] = (x1 - pos[0]!) / (2 * dt);
+      vel[1] = (y1 - pos[1]!) / (2 * dt);
+      vel[2] = (z1 - pos[2]!) / (2 * dt);
+    }
+    if (!this.adsbAt(hist, p.timeS, pos)) return false;
+    if (pair && !pair.hasHeight) {
+      pos[2] = hP;
+      vel[2] = 0;
+    }
+    const m0 = frame.radarMeasure(pos[0]! - vel[0]! * dt, pos[1]! - vel[1]! * dt, pos[2]! - vel[2]! * dt, this.meas);
     const rho0 = m0[0]!, th0 = m0[1]!;
-    if (!this.adsbAt(hist, p.timeS + dt, pos)) return;
-    const m1 = frame.radarMeasure(pos[0]!, pos[1]!, pos[2]!, this.meas);
+    const m1 = frame.radarMeasure(pos[0]! + vel[0]! * dt, pos[1]! + vel[1]! * dt, pos[2]! + vel[2]! * dt, this.meas);
     const rho1 = m1[0]!, th1 = m1[1]!;
-    if (!this.adsbAt(hist, p.timeS, pos)) return;
+    if (pair) this.options.onPositionPair?.(p, { sensorId: pair.sensorId, latRad: pos[0]!, lonRad: pos[1]!, heightM: pos[2]! });
     const m = frame.radarMeasure(pos[0]!, pos[1]!, pos[2]!, this.meas);
     const rho = m[0]!, theta = m[1]!;
     // A Mode 3/A match must also agree in place: the largest biases we expect
     // (300 m + 200 ppm in range, 0.3 degrees at 250 km is 1.3 km across) stay
     // well inside these bounds; another aircraft with a reused code does not.
-    if (p.icao24 === null && (Math.abs(p.rangeM - rho) > 3000 || Math.abs(wrap(p.azimuthRad - theta)) * rho > 5000)) return;
+    if (p.icao24 === null && (Math.abs(p.rangeM - rho) > 3000 || Math.abs(wrap(p.azimuthRad - theta)) * rho > 5000)) return true;
     const rhoDot = (rho1 - rho0) / (2 * dt);
     const thetaDot = wrap(th1 - th0) / (2 * dt);
     f.drift(p.timeS);
     // Noise: the radar's own plus the ADS-B position error projected (along / across the line of sight).
-    const sa = hist.sigmaM;
+    const sa = pair ? Math.hypot(hist.sigmaM, this.unknownHeightSigma(pair, p.flightLevel !== null ? hP : null, rho)) : hist.sigmaM;
     const rRange = sensor.sigmaRangeM ** 2 + sa * sa;
     const rAz = (sensor.sigmaAzimuthRad ?? 0.002) ** 2 + (sa / Math.max(rho, 1000)) ** 2;
     const hR = [1, rho, 0, -rhoDot], hA = [0, 0, 1, -thetaDot];
     // A reference found by position alone must also agree with what is known
     // already (a clutter plot beside an aircraft would not).
     if (byPosition && f.observations > 20) {
-      if (Math.abs(f.residual(hR, p.rangeM - rho, rRange)) > 4 || Math.abs(f.residual(hA, wrap(p.azimuthRad - theta), rAz)) > 4) return;
+      if (Math.abs(f.residual(hR, p.rangeM - rho, rRange)) > 4 || Math.abs(f.residual(hA, wrap(p.azimuthRad - theta), rAz)) > 4) return true;
     }
     const nuR = f.update(hR, p.rangeM - rho, rRange);
     const nuA = f.update(hA, wrap(p.azimuthRad - theta), rAz);
     f.observations++;
-    if (hist.radars === undefined) f.adsbObservations++;
-    if (f.trustedAnchor() && hist.radars === undefined) this.checkAnchor(f, p);
+    // ADS-B comparisons (not a reference radar's plots, by identity or position) are what anchor a radar.
+    if (hist.radars === undefined && !pair) {
+      f.adsbObservations++;
+      if (f.trustedAnchor()) this.checkAnchor(f, p);
+    }
     // A realigned antenna or a reset clock shows as a run of large residuals.
     if (Math.abs(nuR) > 4 || Math.abs(nuA) > 4) f.outlierRun++;
     else f.outlierRun = 0;
@@ -558,6 +792,7 @@ export class Registration {
       f.jumps++;
       this.events.push({ kind: 'registration-jump', sensorId: p.sensorId, timeS: p.timeS });
     }
+    return true;
   }
 
   /**
@@ -578,6 +813,56 @@ export class Registration {
       }
     }
   }
+}
+
+/**
+ * Velocity [dLat, dLon, dh per second] of a reference around time t: a
+ * least-squares line through its reports within windowS of t (at least 3,
+ * spanning 2 s or more); false when there are too few.
+ */
+function slopeAt(hist: AdsbHistory, t: number, windowS: number, out: Float64Array): boolean {
+  const ts = hist.t;
+  let n = 0, st = 0;
+  for (let i = 0; i < ts.length; i++) {
+    if (Math.abs(ts[i]! - t) <= windowS) {
+      n++;
+      st += ts[i]!;
+    }
+  }
+  if (n < 3) return false;
+  const tm = st / n;
+  let stt = 0, sx = 0, sy = 0, sz = 0, mx = 0, my = 0, mz = 0;
+  for (let i = 0; i < ts.length; i++) {
+    if (Math.abs(ts[i]! - t) > windowS) continue;
+    mx += hist.x[i]!;
+    my += hist.y[i]!;
+    mz += hist.z[i]!;
+  }
+  mx /= n;
+  my /= n;
+  mz /= n;
+  for (let i = 0; i < ts.length; i++) {
+    if (Math.abs(ts[i]! - t) > windowS) continue;
+    const d = ts[i]! - tm;
+    stt += d * d;
+    sx += d * (hist.x[i]! - mx);
+    sy += d * (hist.y[i]! - my);
+    sz += d * (hist.z[i]! - mz);
+  }
+  // Reports spanning under about 2 s (stt = n * variance of the times) say little about velocity.
+  if (stt < n) return false;
+  out[0] = sx / stt;
+  out[1] = sy / stt;
+  out[2] = sz / stt;
+  return true;
+}
+
+/** Does a reference history bracket time t (the reports around it close enough to interpolate)? */
+function covers(hist: AdsbHistory, t: number): boolean {
+  const ts = hist.t;
+  let k = ts.length - 1;
+  while (k > 0 && ts[k - 1]! > t) k--;
+  return k >= 1 && ts[k - 1]! <= t && ts[k]! >= t && ts[k]! - ts[k - 1]! <= hist.maxGapS;
 }
 
 /** A plot without a Mode S address or a Mode 3/A code: a primary radar's. */
