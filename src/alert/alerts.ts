@@ -106,6 +106,30 @@ interface TrackMemo {
 
 type MutableAlert = { -readonly [K in keyof Alert]: Alert[K] };
 
+/** One partner's acknowledgement of an alert. */
+export interface AlertAck {
+  readonly partnerId: string;
+  readonly by: string;
+  readonly atS: number;
+}
+
+/** A listed alert with every partner's acknowledgement (the journal's snapshot; never sent to a partner as is). */
+export interface ListedAlert extends Alert {
+  readonly acks: readonly AlertAck[];
+}
+
+/**
+ * A change of an audience's alert list, for the journal (src/alert/journal.ts):
+ * raised, cleared (the alert as it is then), acknowledged by one partner,
+ * or ended (no longer listed: forgotten after RETAIN_CLEARED_S, or dropped
+ * over MAX_ALERTS). `timeS`: data time, but an acknowledgement's is the
+ * wall time it was made.
+ */
+export type AlertChange =
+  | { readonly change: 'raised' | 'cleared'; readonly timeS: number; readonly alert: Alert }
+  | { readonly change: 'acknowledged'; readonly timeS: number; readonly id: string; readonly partnerId: string; readonly by: string }
+  | { readonly change: 'ended'; readonly timeS: number; readonly id: string; readonly why: string };
+
 function distanceM(lat1Deg: number, lon1Deg: number, lat2Rad: number, lon2Rad: number): number {
   const lat1 = lat1Deg * DEG;
   const dLat = lat2Rad - lat1;
@@ -133,6 +157,8 @@ export class AudienceAlerts {
   private nowS = -Infinity;
   private seq = 0;
   private changed = false;
+  /** Told of every change of the list (AlertCenter.onChange). */
+  listener: ((c: AlertChange) => void) | null = null;
 
   /** `sensors`: exactly the sensors this audience is granted. */
   constructor(sensors: readonly Sensor[]) {
@@ -198,13 +224,21 @@ export class AudienceAlerts {
     if (!a) return undefined;
     let m = this.acks.get(alertId);
     if (!m) this.acks.set(alertId, (m = new Map()));
-    if (!m.has(partnerId)) m.set(partnerId, { by, atS });
+    if (!m.has(partnerId)) {
+      m.set(partnerId, { by, atS });
+      this.listener?.({ change: 'acknowledged', timeS: atS, id: alertId, partnerId, by });
+    }
     return this.view(a, partnerId);
   }
 
   /** Every listed alert as `partnerId` sees it, newest first. */
   list(partnerId: string): AlertView[] {
     return [...this.alerts.values()].reverse().map((a) => this.view(a, partnerId));
+  }
+
+  /** Every listed alert with all partners' acknowledgements, oldest first (the journal's snapshot). */
+  snapshot(): ListedAlert[] {
+    return [...this.alerts.values()].map((a) => ({ ...a, acks: [...(this.acks.get(a.id) ?? [])].map(([partnerId, k]) => ({ partnerId, by: k.by, atS: k.atS })) }));
   }
 
   sensorHealth(): SensorHealth[] {
@@ -233,6 +267,7 @@ export class AudienceAlerts {
     const alert: MutableAlert = { ...a, id: `A${++this.seq}`, clearedS: null, clearedWhy: null };
     this.alerts.set(alert.id, alert);
     this.changed = true;
+    this.listener?.({ change: 'raised', timeS: alert.timeS, alert: { ...alert } });
     return alert;
   }
 
@@ -241,6 +276,7 @@ export class AudienceAlerts {
     a.clearedS = timeS;
     a.clearedWhy = why;
     this.changed = true;
+    this.listener?.({ change: 'cleared', timeS, alert: { ...a } });
   }
 
   private checkEmergency(m: TrackMemo, t: SystemTrack, timeS: number): void {
@@ -354,6 +390,7 @@ export class AudienceAlerts {
       if (a.clearedS !== null && nowS - a.clearedS > RETAIN_CLEARED_S) {
         this.alerts.delete(id);
         this.acks.delete(id);
+        this.listener?.({ change: 'ended', timeS: nowS, id, why: `cleared more than ${RETAIN_CLEARED_S} s ago` });
       }
     }
     if (this.alerts.size <= MAX_ALERTS) return;
@@ -362,6 +399,7 @@ export class AudienceAlerts {
       this.alerts.delete(a.id);
       this.acks.delete(a.id);
       for (const [k, v] of this.lostByIdentity) if (v === a) this.lostByIdentity.delete(k);
+      this.listener?.({ change: 'ended', timeS: nowS, id: a.id, why: `more than ${MAX_ALERTS} alerts listed` });
     }
     this.changed = true;
   }
@@ -374,6 +412,7 @@ export class AudienceAlerts {
  */
 export class AlertCenter {
   private readonly byKey = new Map<string, AudienceAlerts>();
+  private listener: ((audienceKey: string, c: AlertChange) => void) | null = null;
 
   constructor(private readonly grantedSensors: (audienceKey: string) => readonly Sensor[] | undefined) {}
 
@@ -384,8 +423,24 @@ export class AlertCenter {
     const sensors = this.grantedSensors(audienceKey);
     if (!sensors) return undefined;
     a = new AudienceAlerts(sensors);
+    this.listen(audienceKey, a);
     this.byKey.set(audienceKey, a);
     return a;
+  }
+
+  /** The audience's alerts if they have started; never starts them. */
+  peek(audienceKey: string): AudienceAlerts | undefined {
+    return this.byKey.get(audienceKey);
+  }
+
+  /** Every change of every audience's list, with its audience key (one listener: the journal). */
+  onChange(listener: (audienceKey: string, c: AlertChange) => void): void {
+    this.listener = listener;
+    for (const [k, a] of this.byKey) this.listen(k, a);
+  }
+
+  private listen(key: string, a: AudienceAlerts): void {
+    a.listener = this.listener ? (c) => this.listener!(key, c) : null;
   }
 
   /** Returns true when the frame's audience has a new or cleared alert. `feeds`: ingest counters by sensor, when known. */

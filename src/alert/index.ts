@@ -7,5 +7,8 @@
 // what a partner has seen.
 export {
   AlertCenter, AudienceAlerts, EMERGENCY_CODES, OUTAGE_ROTATIONS, LOST_COVERAGE_FRACTION, LOST_MIN_ALT_M, STALE_FEED_S,
-  type Alert, type FeedCounters, type AlertKind, type AlertSeverity, type AlertState, type AlertView, type SensorHealth,
+  type Alert, type AlertAck, type AlertChange, type ListedAlert, type FeedCounters, type AlertKind, type AlertSeverity, type AlertState, type AlertView, type SensorHealth,
 } from './alerts.ts';
+export {
+  AlertJournal, ALERT_EVENT_KIND, ALERT_SNAPSHOT_S, type AlertRecord, type AlertSink,
+} from './journal.ts';

@@ -248,6 +248,8 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
       feedStatsOf: () => chain.decoder.feedStats().sensors,
       // History, export and the time bar read the recording (src/serve/routes/history.ts).
       ...(o.record ? { recording: { file: o.record.file } } : {}),
+      // Every alert change of every audience goes to the recording, tagged with its audience (src/alert/journal.ts).
+      ...(o.record ? { alertLog: { record: (e) => recorder?.recordEvent(e), session: () => recorder?.session ?? null } } : {}),
       ...(o.tiles !== undefined ? { tiles: o.tiles } : {}),
       // GET /api/outputs: each partner's feeds and their counters (src/serve/routes/outputs.ts).
       ...(outputs ? { outputsOf: () => outputs!.stats() } : {}),

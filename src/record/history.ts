@@ -17,6 +17,7 @@
 // Codes raised here: SKY_HISTORY_RANGE, SKY_HISTORY_STEP, SKY_HISTORY_TRACK,
 // SKY_HISTORY_PARTNER, SKY_EXPORT_FORMAT (and SKY_RECORD_OPEN / _SCHEMA from opening).
 
+import { ALERT_EVENT_KIND, ALERT_LOOKBACK_S, foldAlertRecords, type AlertRecord, type ListedStretch } from '../alert/journal.ts';
 import { audiences } from '../coalition/releasability.ts';
 import type { TrackJson } from '../core/contract.ts';
 import { SkyError } from '../core/errors.ts';
@@ -32,6 +33,8 @@ export const HISTORY_LIMITS = {
   maxFrames: 3600,
   /** Track lines one answer carries at most (about 200 bytes each as JSON). */
   maxTrackRows: 250_000,
+  /** Alert stretches one answer carries at most. */
+  maxAlerts: 5000,
 } as const;
 
 export interface HistoryQuery {
@@ -71,6 +74,18 @@ export interface HistoryResult {
   /** A cap was reached: more frames exist from `nextFromS` on. */
   readonly truncated: boolean;
   readonly nextFromS: number | null;
+  readonly withheld: readonly Withheld[];
+}
+
+/** The alerts a partner saw over a window (RecordingHistory.alerts). */
+export interface AlertHistoryResult {
+  readonly partnerId: string;
+  readonly fromS: number;
+  readonly toS: number;
+  /** Each alert of P's own audience listed at some time of the window, with the stretch it was listed, oldest first. */
+  readonly alerts: ListedStretch[];
+  /** More stretches than HISTORY_LIMITS.maxAlerts: the newest are left off; ask again for a shorter window. */
+  readonly truncated: boolean;
   readonly withheld: readonly Withheld[];
 }
 
@@ -310,6 +325,56 @@ export class RecordingHistory {
       partnerId: q.partnerId, fromS: q.fromS, toS: q.toS, stepS: q.stepS ?? null, trackId: q.trackId ?? null,
       frames, truncated, nextFromS, withheld,
     };
+  }
+
+  /**
+   * The alerts `partnerId` had in its list over [fromS, toS): those the
+   * journal (src/alert/journal.ts) recorded for the audience it saw at each
+   * time, as the recording proves it (the same segments as frames). An
+   * alert is listed only while the partner saw its audience, and only in
+   * its own session (a session ends where the next begins). Acknowledgements
+   * are the partner's own only.
+   */
+  alerts(q: { readonly partnerId: string; readonly fromS: number; readonly toS: number }): AlertHistoryResult {
+    checkHistoryQuery(q);
+    if (!this.partners().has(q.partnerId)) {
+      throw new SkyError('SKY_HISTORY_PARTNER', `partner "${q.partnerId}" is in no session of this recording; the coalition files of the recording name its partners`);
+    }
+    const sessions = this.reader.sessions();
+    const next = new Map(sessions.map((s, i) => [s.id, sessions[i + 1]]));
+    const withheld: Withheld[] = [];
+    const out: ListedStretch[] = [];
+    // The latest snapshot of one list at or before a time (else the first after it), within the session; then everything after it.
+    const snapBefore = this.db.prepare(`SELECT seq, time_s FROM events WHERE time_s <= ? AND time_s >= ? AND seq >= ? AND seq < ? AND kind = '${ALERT_EVENT_KIND}'
+      AND json_extract(json, '$.change') = 'snapshot' AND json_extract(json, '$.audience') = ? ORDER BY time_s DESC, seq DESC LIMIT 1`);
+    const snapAfter = this.db.prepare(`SELECT seq, time_s FROM events WHERE time_s > ? AND time_s < ? AND seq >= ? AND seq < ? AND kind = '${ALERT_EVENT_KIND}'
+      AND json_extract(json, '$.change') = 'snapshot' AND json_extract(json, '$.audience') = ? ORDER BY time_s, seq LIMIT 1`);
+    const after = this.db.prepare(`SELECT time_s, json FROM events WHERE time_s >= ? AND time_s < ? AND seq >= ? AND seq < ? AND kind = '${ALERT_EVENT_KIND}'
+      AND json_extract(json, '$.audience') = ? ORDER BY seq`);
+    for (const seg of this.segments(q.partnerId, q.fromS, q.toS)) {
+      const s = this.reader.session(seg.session)!;
+      const nx = next.get(s.id);
+      const a = Math.max(seg.fromS, q.fromS);
+      const b = Math.min(seg.toS, q.toS, nx ? nx.startedS : Infinity);
+      if (!(b > a)) continue;
+      if (seg.unknown) {
+        withheld.push({ fromS: a, toS: b, code: 'SKY_HISTORY_MEMBERSHIP_UNKNOWN' });
+        continue;
+      }
+      if (seg.key === null) continue;
+      const endSeq = nx ? nx.firstSeq : Number.MAX_SAFE_INTEGER;
+      const start = (snapBefore.get(a, a - ALERT_LOOKBACK_S, s.firstSeq, endSeq, seg.key) ?? snapAfter.get(a, b, s.firstSeq, endSeq, seg.key)) as { seq: number; time_s: number } | undefined;
+      // No snapshot: the journal recorded nothing of this list then (no recorder, or retention took it): nothing to give.
+      if (!start) continue;
+      const rows = after.iterate(start.time_s - ALERT_LOOKBACK_S, b, start.seq, endSeq, seg.key) as Iterable<{ time_s: number; json: string }>;
+      const records = (function* () {
+        for (const r of rows) yield { timeS: r.time_s, rec: JSON.parse(r.json) as AlertRecord };
+      })();
+      out.push(...foldAlertRecords(records, q.partnerId, a, b));
+    }
+    out.sort((x, y) => x.listedFrom - y.listedFrom || x.alert.timeS - y.alert.timeS);
+    const truncated = out.length > HISTORY_LIMITS.maxAlerts;
+    return { partnerId: q.partnerId, fromS: q.fromS, toS: q.toS, alerts: truncated ? out.slice(0, HISTORY_LIMITS.maxAlerts) : out, truncated, withheld };
   }
 
   /** Every frame of the window, page after page (no cap): for exports. */

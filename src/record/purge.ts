@@ -3,7 +3,9 @@
 // sensors — the partner's raw plots as they arrived — so that no copy of
 // them is left in the database file or the -wal file. Track frames, which
 // other partners' pictures were made of, are kept: they are those
-// partners' records, not the withdrawn partner's raw data. Safe while a
+// partners' records, not the withdrawn partner's raw data; so are the
+// recorded alerts (events of kind 'alert', src/alert/journal.ts), derived
+// per audience like the frames and kept with them. Safe while a
 // Recorder appends to the same file (WAL, busy timeout): call
 // Recorder.commit() first so nothing of those sensors is still buffered,
 // and stop recording them.

@@ -257,6 +257,7 @@ const ROUTES: readonly RouteCase[] = [
   // this server keeps no recording, so an allowed role gets 404 SKY_NO_RECORDING.
   { method: 'GET', path: '/api/history', allowed: ALL, ok: 404 },
   { method: 'GET', path: '/api/history/span', allowed: ALL, ok: 404 },
+  { method: 'GET', path: '/api/history/alerts', allowed: ALL, ok: 404 },
   { method: 'GET', path: '/api/export', allowed: ALL, ok: 404 },
   // Feeds to partners' systems (src/serve/routes/outputs.ts): administrators only (a feed names a partner's host).
   { method: 'GET', path: '/api/outputs', allowed: ['partner-admin', 'coalition-admin'], ok: 200 },

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
-import { AlertCenter, type AlertView } from '../alert/index.ts';
+import { AlertCenter, AlertJournal, type AlertSink, type AlertView } from '../alert/index.ts';
 import type { Bus } from '../core/bus.ts';
 import type { AuditDetails, AuditKind, AuditSink } from '../coalition/audit.ts';
 import type { SensorFeedStats } from '../ingest/index.ts';
@@ -81,6 +81,12 @@ export interface ServeOptions {
    * over `membership` when absent.
    */
   alerts?: AlertCenter;
+  /**
+   * Where every change of every audience's alerts is recorded (the live
+   * recorder: src/alert/journal.ts), for history and the time bar. Absent
+   * (a replay, no recording): alerts are not recorded.
+   */
+  alertLog?: AlertSink;
   /** Each audience's sensor registration (AudienceFusion.registrationOf), for GET /api/sensors. */
   registrationOf?: (audienceKey: string) => readonly SensorRegistration[];
   /** Ingest counters per sensor (PlotDecoder.feedStats), shown only for sensors a partner is granted. */
@@ -223,6 +229,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
     return undefined;
   };
   const alerts = opts.alerts ?? new AlertCenter(grantedSensors);
+  const journal = opts.alertLog ? new AlertJournal(alerts, opts.alertLog) : null;
   const tiles = opts.tiles !== undefined ? parseTilesUrl(opts.tiles) : undefined;
   const securityHeaders = tiles ? { ...SECURITY_HEADERS, 'content-security-policy': contentSecurityPolicy(tiles.origin) } : SECURITY_HEADERS;
   const assets = await withPageFlags(await buildWeb(), opts.demo === true, tiles?.template);
@@ -685,6 +692,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
     fanout.publish(frame.audience, frame);
     // The ingest counters feed the stale-feed rule (only the audience's granted sensors are read).
     const alertsChanged = alerts.onFrame(frame, opts.feedStatsOf?.());
+    journal?.frame(frame.audience, frame.timeS);
     for (const c of clients) {
       if (c.key !== frame.audience || !stillEntitled(c)) continue;
       sendFrame(c);

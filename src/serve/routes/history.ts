@@ -1,6 +1,8 @@
 // The recording's read side over HTTP: GET /api/history (frames a partner
 // saw over a window, for the time bar and for tools), GET /api/history/span
-// (the recorded window) and GET /api/export (the same as a CSV, GeoJSON or
+// (the recorded window), GET /api/history/alerts (the alerts the partner
+// had in its list over a window, as the live alert journal recorded them
+// for the audience it saw then: src/alert/journal.ts) and GET /api/export (the same as a CSV, GeoJSON or
 // KML attachment). The partner is always the session's own and the frames
 // are those recorded for the audience it saw at each time
 // (src/record/history.ts derives it from the recording, not from the
@@ -15,7 +17,9 @@ import {
   CSV_HEADER, EXPORT_MEDIA, HISTORY_LIMITS, PathCollector, RecordingHistory, checkFormat, checkHistoryQuery, csvLine, parseTime, toGeoJson, toKml,
   type HistoryQuery,
 } from '../../record/history.ts';
-import { ALL_ROLES, authed, errorSchema, trackSchema } from '../openapi.ts';
+import type { ListedStretch } from '../../alert/journal.ts';
+import { ALL_ROLES, alertSchema, authed, errorSchema, trackSchema } from '../openapi.ts';
+import type { WireAlert } from '../wire.ts';
 import type { RouteContext, RouteModule } from './context.ts';
 
 const num = { type: 'number' } as const;
@@ -46,6 +50,47 @@ export const historySchema = {
     },
   },
 } as const;
+
+export const historyAlertsSchema = {
+  type: 'object',
+  required: ['partner', 'from', 'to', 'alerts', 'truncated', 'withheld'],
+  properties: {
+    partner: { ...str, description: 'The partner whose alerts these are (the session\'s)' },
+    from: num, to: num,
+    alerts: {
+      type: 'array',
+      description: "Every alert of the partner's own picture listed at some time of the window, oldest listing first. At a time x of [listedFrom, listedTo) it was listed; its state then: cleared if clearedS <= x, acknowledged (by this partner) if ackS <= x, else active",
+      items: {
+        ...alertSchema,
+        required: [...alertSchema.required, 'listedFrom', 'listedTo'],
+        properties: {
+          ...alertSchema.properties,
+          state: { ...alertSchema.properties.state, description: 'At the end of its listing in the window' },
+          listedFrom: { ...num, description: 'Listed from (inclusive), s since epoch' },
+          listedTo: { ...num, description: 'Listed until (exclusive): cleared alerts stay listed 15 min, as live' },
+        },
+      },
+    },
+    truncated: { type: 'boolean', description: `More than ${HISTORY_LIMITS.maxAlerts} listings: the latest are left off; ask for a shorter window` },
+    withheld: {
+      type: 'array',
+      description: 'Stretches whose alerts are not given because the recording cannot prove which picture the partner saw then',
+      items: { type: 'object', required: ['fromS', 'toS', 'code'], properties: { fromS: num, toS: num, code: str } },
+    },
+  },
+} as const;
+
+/** A recorded listing as the history API gives it: the live wire form plus when it was listed. */
+export const toHistoryAlert = (x: ListedStretch): WireAlert & { listedFrom: number; listedTo: number } => {
+  const a = x.alert;
+  const r5 = (v: number | null) => (v === null ? null : Math.round(v * 1e5) / 1e5);
+  return {
+    id: a.id, kind: a.kind, severity: a.severity, state: a.clearedS !== null ? 'cleared' : x.ack ? 'acknowledged' : 'active',
+    t: a.timeS, trackId: a.trackId, sensorId: a.sensorId, code: a.code, lat: r5(a.latDeg), lon: r5(a.lonDeg), text: a.text,
+    clearedS: a.clearedS, clearedWhy: a.clearedWhy, ackBy: x.ack?.by ?? null, ackS: x.ack?.atS ?? null,
+    listedFrom: x.listedFrom, listedTo: x.listedTo,
+  };
+};
 
 export const spanSchema = {
   type: 'object',
@@ -79,6 +124,17 @@ export const historyRoutes: RouteModule = {
         ],
         ...authed(ALL_ROLES, {
           '200': { description: 'Frames, oldest first', content: { 'application/json': { schema: historySchema } } },
+          '400': badRequest, '404': noRecording, '503': { description: 'The recording cannot be read (SKY_RECORD_OPEN)', content: errorRef },
+        }),
+      },
+    },
+    '/api/history/alerts': {
+      get: {
+        operationId: 'getHistoryAlerts',
+        summary: "The alerts of the partner's own picture over a window, as recorded live (raised, acknowledged by this partner, cleared), for the time bar",
+        parameters: window,
+        ...authed(ALL_ROLES, {
+          '200': { description: 'Listings, oldest first', content: { 'application/json': { schema: historyAlertsSchema } } },
           '400': badRequest, '404': noRecording, '503': { description: 'The recording cannot be read (SKY_RECORD_OPEN)', content: errorRef },
         }),
       },
@@ -165,6 +221,23 @@ export const historyRoutes: RouteModule = {
           q = queryOf(s.partnerId, req.query);
           const r = h.query(q);
           return { partner: r.partnerId, from: r.fromS, to: r.toS, step: r.stepS, track: r.trackId, frames: r.frames, truncated: r.truncated, nextFrom: r.nextFromS, withheld: r.withheld };
+        } catch (e) {
+          return badInput(reply, e);
+        }
+      },
+    );
+
+    app.get<{ Querystring: Record<string, string | undefined> }>(
+      '/api/history/alerts',
+      { schema: { response: { 200: historyAlertsSchema, 400: errorSchema, 404: errorSchema, 503: errorSchema, ...ctx.errs } } },
+      (req, reply) => {
+        const h = open(reply);
+        if (!h) return reply;
+        // The session's own partner, always: the audience it saw at each time comes from the recording.
+        const s = ctx.sessionFor(req);
+        try {
+          const r = h.alerts({ partnerId: s.partnerId, fromS: parseTime(req.query.from, 'from'), toS: parseTime(req.query.to, 'to') });
+          return { partner: r.partnerId, from: r.fromS, to: r.toS, alerts: r.alerts.map(toHistoryAlert), truncated: r.truncated, withheld: r.withheld };
         } catch (e) {
           return badInput(reply, e);
         }
