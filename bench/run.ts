@@ -70,5 +70,8 @@ await import('./asterix.ts');
 // Recording: what the SQLite recorder keeps up with, and what it costs the tracking loop.
 await import('./record.ts');
 
+// Replay seeks: from a checkpoint of the chain's state vs a re-run from the session start; the event loop during a seekAsync warm-up.
+await import('./replay.ts');
+
 // The operations room in headless chromium at 1,000 and 10,000 tracks, skyfuse.v1 JSON (baseline) vs v2 binary deltas.
 await import('./ui.ts');
