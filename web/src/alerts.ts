@@ -2,6 +2,8 @@
 // this partner sees it (its own acknowledgements). Emphasis is visual only
 // (no sound): active alerts are bold with a coloured edge, emergencies red
 // and flashing until acknowledged; cleared ones are greyed and sink below.
+// While the time bar replays, the list shows the recorded alerts at the play
+// head instead (read-only: nothing to acknowledge in the past).
 
 import type { WireAlert } from '../../src/serve/wire.ts';
 import { utcText } from './geo.ts';
@@ -32,6 +34,8 @@ export interface AlertHandlers {
 
 export class AlertList {
   private alerts: WireAlert[] = [];
+  /** Showing recorded alerts (time bar replay): no acknowledging. */
+  recorded = false;
 
   constructor(
     private readonly box: HTMLElement,
@@ -42,7 +46,9 @@ export class AlertList {
       const item = target.closest<HTMLElement>('.alert');
       const a = this.alerts.find((x) => x.id === item?.dataset.id);
       if (!a) return;
-      if (target.closest('button.ack')) handlers.ack(a);
+      if (target.closest('button.ack')) {
+        if (!this.recorded) handlers.ack(a);
+      }
       else handlers.select(a);
     });
   }
@@ -56,16 +62,19 @@ export class AlertList {
     return this.alerts.filter((a) => a.state === 'active');
   }
 
-  set(list: readonly WireAlert[]): void {
+  /** `recorded`: the list as recorded at the replayed time (read-only), not the live one. */
+  set(list: readonly WireAlert[], recorded = false): void {
     this.alerts = sortAlerts(list);
+    this.recorded = recorded;
+    this.box.dataset.recorded = recorded ? '1' : '';
     this.render();
   }
 
   private render(): void {
     if (this.alerts.length === 0) {
       const p = document.createElement('p');
-      p.className = 'hint';
-      p.textContent = 'No alerts in your picture.';
+      p.className = this.recorded ? 'hint recorded' : 'hint';
+      p.textContent = this.recorded ? 'No alerts in your picture at the replayed time.' : 'No alerts in your picture.';
       this.box.replaceChildren(p);
       return;
     }
@@ -89,7 +98,7 @@ export class AlertList {
       state.className = 'alert-state';
       state.textContent = a.state === 'acknowledged' && a.ackBy ? `ack ${a.ackBy}` : a.state;
       head.append(kind, time, state);
-      if (a.state === 'active') {
+      if (a.state === 'active' && !this.recorded) {
         const b = document.createElement('button');
         b.type = 'button';
         b.className = 'ack';
@@ -103,6 +112,12 @@ export class AlertList {
       item.append(head, text);
       return item;
     });
+    if (this.recorded) {
+      const p = document.createElement('p');
+      p.className = 'hint recorded';
+      p.textContent = 'Recorded alerts at the replayed time (read-only).';
+      items.unshift(p);
+    }
     this.box.replaceChildren(...items);
   }
 }

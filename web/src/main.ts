@@ -198,8 +198,9 @@ function main(): void {
       );
     },
   });
-  const setAlerts = (list: readonly WireAlert[]) => {
-    alertList.set(list);
+  /** `recorded`: the time bar's list at the replayed time (read-only), not the live one. */
+  const setAlerts = (list: readonly WireAlert[], recorded = false) => {
+    alertList.set(list, recorded);
     const active = alertList.active();
     const emergency = active.some((a) => a.severity === 'emergency');
     alertsCount.textContent = active.length ? String(active.length) : '';
@@ -357,7 +358,8 @@ function main(): void {
         requestAnimationFrame(applyFrame);
       }
     } else if (msg.type === 'alerts') {
-      setAlerts(msg.alerts);
+      // Replaying (time bar): the list shows the recorded alerts; the live one comes back with live.
+      if (!timebar.holdAlerts(msg.alerts)) setAlerts(msg.alerts);
     } else if (msg.type === 'events') {
       onEvents(msg.events);
     } else if (msg.type === 'coalition') {
@@ -451,6 +453,7 @@ function main(): void {
       else showFrame(picture.frameTimeS ?? 0, []);
     },
     message: (text) => status.message(text),
+    alerts: (list, recorded) => setAlerts(list, recorded),
   });
   (window as unknown as { __skyfuseTimebar: TimeBar }).__skyfuseTimebar = timebar;
   // --- end time bar

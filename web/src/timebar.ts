@@ -15,6 +15,14 @@
 // While replaying, the page never mixes a live frame into the picture: main
 // asks hold() for every live frame and drops it in replay mode.
 //
+// The alert list follows the play head too: GET /api/history/alerts gives
+// the alerts this partner had listed over a window, as the live server
+// recorded them (src/alert/journal.ts), each with the stretch it was listed
+// and when it was cleared or acknowledged (by this partner); the bar shows
+// the list as it was at the play head, read-only. Live alert messages are
+// held back meanwhile (holdAlerts) and the newest is shown again on return
+// to live.
+//
 // Export saves the window the bar shows (from the start of the recording to
 // the play head, or to the live edge when live) through GET /api/export with
 // the session's token, so the file holds exactly what the export API gives
@@ -22,7 +30,7 @@
 // carry the bearer token (the token never goes into a URL), hence fetch +
 // Blob + a temporary <a download>.
 
-import type { WireStatus, WireTrack } from '../../src/serve/wire.ts';
+import type { WireAlert, WireStatus, WireTrack } from '../../src/serve/wire.ts';
 import { ApiError, getJson } from './link.ts';
 
 export const SPEEDS = [1, 2, 5, 10, 30, 60] as const;
@@ -51,6 +59,24 @@ interface HistoryAnswer {
   readonly withheld: readonly { readonly fromS: number; readonly toS: number; readonly code: string }[];
 }
 
+/** A recorded alert and the stretch it was listed (GET /api/history/alerts). */
+export type HistoryAlert = WireAlert & { readonly listedFrom: number; readonly listedTo: number };
+
+/** The alert as it was at time x: cleared / acknowledged only once that had happened. */
+export function alertAt(a: HistoryAlert, x: number): WireAlert {
+  const cleared = a.clearedS !== null && a.clearedS <= x;
+  const acked = a.ackS !== null && a.ackS <= x;
+  const { listedFrom: _f, listedTo: _t, ...w } = a;
+  return {
+    ...w, state: cleared ? 'cleared' : acked ? 'acknowledged' : 'active',
+    clearedS: cleared ? a.clearedS : null, clearedWhy: cleared ? a.clearedWhy : null, ackBy: acked ? a.ackBy : null, ackS: acked ? a.ackS : null,
+  };
+}
+
+/** The list at time x: every recorded alert listed then. */
+export const alertsAt = (list: readonly HistoryAlert[], x: number): WireAlert[] =>
+  list.filter((a) => a.listedFrom <= x && x < a.listedTo && a.t <= x).map((a) => alertAt(a, x));
+
 interface Frame {
   readonly t: number;
   readonly tracks: readonly WireTrack[];
@@ -63,6 +89,8 @@ export interface TimeBarHost {
   /** The picture switches source: 'replay' (hold live frames back) or 'live' (`last` = newest live frame, if any). */
   mode(m: 'live' | 'replay', last: Frame | null): void;
   message(text: string): void;
+  /** Show this alert list: the recorded one at the play head (`recorded`), or the newest live one on return to live. */
+  alerts?(list: readonly WireAlert[], recorded: boolean): void;
 }
 
 const STATUS: Record<HistoryTrack['status'], WireStatus> = { tentative: 'T', confirmed: 'C', coasting: 'K' };
@@ -104,6 +132,20 @@ export class TimeBar {
   private gen = 0;
   private lastTickMs = 0;
   private dragging = false;
+  /** The newest live alert list (held back while replaying). */
+  private lastLiveAlerts: readonly WireAlert[] = [];
+  /** Recorded alerts listed in [alertsFrom, alertsTo), for the play head. */
+  private alertBuf: HistoryAlert[] = [];
+  private alertsFrom = 0;
+  private alertsTo = 0;
+  private alertsFetching = false;
+  private alertsNextMs = 0;
+  /** Counts entries into and out of replay: an answer for an earlier one is dropped. */
+  private alertsEpoch = 0;
+  /** What the list shows now (ids and states), so it is redrawn only when that changes. */
+  private alertsShown = '';
+  /** Recorded alerts shown at the play head (for tests and the page). */
+  shownAlerts: readonly WireAlert[] = [];
   private readonly el: {
     pause: HTMLButtonElement; play: HTMLButtonElement; live: HTMLButtonElement; speed: HTMLSelectElement;
     slider: HTMLInputElement; time: HTMLElement; window: HTMLElement;
@@ -176,6 +218,12 @@ export class TimeBar {
     return this.mode === 'replay';
   }
 
+  /** Called for every live alert list; true = in replay, so main must not show it (it is shown on return to live). */
+  holdAlerts(list: readonly WireAlert[]): boolean {
+    this.lastLiveAlerts = list;
+    return this.mode === 'replay';
+  }
+
   /** The live edge: the newest live frame, or the end of the recording. */
   private liveEdge(): number {
     return this.lastLive?.t ?? this.span?.to ?? Date.now() / 1000;
@@ -218,6 +266,7 @@ export class TimeBar {
     this.positionS = Math.min(Math.max(t, lo), this.liveEdge());
     if (this.positionS < this.bufFrom || this.positionS >= this.bufTo) this.resetBuffer();
     else this.showAt(this.positionS);
+    this.syncAlerts();
     this.render();
   }
 
@@ -229,8 +278,14 @@ export class TimeBar {
     this.buf = [];
     this.bufFrom = this.bufTo = 0;
     this.shownT = null;
+    this.alertBuf = [];
+    this.alertsFrom = this.alertsTo = 0;
+    this.alertsShown = '';
+    this.shownAlerts = [];
+    this.alertsEpoch++;
     document.body.dataset.replay = '';
     this.host.mode('live', this.lastLive);
+    this.host.alerts?.(this.lastLiveAlerts, false);
     this.render();
   }
 
@@ -241,7 +296,62 @@ export class TimeBar {
     this.shownT = null;
     document.body.dataset.replay = '1';
     this.host.mode('replay', null);
+    this.alertBuf = [];
+    this.alertsFrom = this.alertsTo = 0;
+    this.alertsShown = '';
+    this.shownAlerts = [];
+    this.alertsEpoch++;
+    this.alertsNextMs = 0;
+    // Until the recorded list arrives, no live alert stays on show as if it were the past's.
+    this.host.alerts?.([], true);
     this.resetBuffer();
+  }
+
+  /** The alert list at the play head: from the buffer, or fetched when the play head left it. */
+  private syncAlerts(): void {
+    if (this.mode !== 'replay') return;
+    const x = this.positionS;
+    if (x < this.alertsFrom || x >= this.alertsTo) {
+      this.fetchAlerts();
+      return;
+    }
+    const list = alertsAt(this.alertBuf, x);
+    const key = list.map((a) => `${a.id}@${a.t}:${a.state}`).join(',');
+    if (key === this.alertsShown) return;
+    this.alertsShown = key;
+    this.shownAlerts = list;
+    this.host.alerts?.(list, true);
+  }
+
+  /** Recorded alerts from the play head on (a window of a minute or more, up to the live edge). */
+  private fetchAlerts(): void {
+    const token = this.host.token();
+    if (!token || this.alertsFetching || performance.now() < this.alertsNextMs) return;
+    const epoch = this.alertsEpoch;
+    const from = this.positionS;
+    const edge = this.liveEdge();
+    const to = Math.min(from + Math.max(120, this.speed * 60), edge + 1);
+    if (!(to > from)) return;
+    this.alertsFetching = true;
+    // At most one query a second while the play head sits where nothing more is recorded yet (the live edge).
+    this.alertsNextMs = performance.now() + 1000;
+    getJson<{ alerts: readonly HistoryAlert[]; withheld: readonly unknown[] }>(`/api/history/alerts?from=${from}&to=${to}`, token).then(
+      (r) => {
+        this.alertsFetching = false;
+        // A seek meanwhile is fine (syncAlerts fetches again if the play head left this window); a return to live is not.
+        if (epoch !== this.alertsEpoch) return;
+        this.alertBuf = [...r.alerts];
+        this.alertsFrom = from;
+        // Near the live edge the newest changes may not be committed yet: fetch again once the play head gets there.
+        this.alertsTo = to > edge - 2 ? Math.max(from + 1e-3, edge - 2) : to;
+        this.alertsShown = '\u0000';
+        this.syncAlerts();
+      },
+      (err: unknown) => {
+        this.alertsFetching = false;
+        this.host.message(`replay: alerts not loaded: ${err instanceof ApiError ? `${err.code} ${err.message}` : String(err)}`);
+      },
+    );
   }
 
   private stepFor(): number | null {
@@ -339,6 +449,7 @@ export class TimeBar {
       this.showAt(this.positionS);
       this.ensureBuffer();
     }
+    this.syncAlerts();
     this.lastTickMs = now;
     this.render();
   }
