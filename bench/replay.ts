@@ -51,8 +51,19 @@ const lastCpS = rp.checkpointTimes.at(-1)!;
 rp.runToEnd();
 const restoreMs = time(() => rp.seek(lastCpS + 0.5));
 const bytes = serialize(chain!.checkpoint().state).length;
+// The heap one holds, when the collector is exposed (node --expose-gc --import tsx bench/replay.ts).
+const gc = (globalThis as { gc?: () => void }).gc;
+let heap = '';
+if (gc) {
+  gc();
+  const h0 = process.memoryUsage().heapUsed;
+  const kept = Array.from({ length: 8 }, () => chain!.checkpoint());
+  gc();
+  const per = (process.memoryUsage().heapUsed - h0) / kept.length;
+  heap = `, ${(per / 1e6).toFixed(1)} MB of heap (at most 32: ~${(32 * per / 1e6).toFixed(0)} MB)`;
+}
 console.log(`replay: coalition scenario, ${durationS} s recorded (${live.blocks} blocks, registration on); seek to ${label}: from the session start ${(noCp / 1000).toFixed(2)} s, from the checkpoint ${((seekS - lastCpS)).toFixed(0)} s before it ${(withCp / 1000).toFixed(2)} s (${(noCp / withCp).toFixed(1)}x faster; the same frames, see src/record/checkpoint.test.ts); a seek just after a checkpoint ${restoreMs.toFixed(0)} ms (${(noCp / restoreMs).toFixed(0)}x)`);
-console.log(`replay: checkpoints every 60 s of recording: ${cps.taken} taken in ${cps.ms.toFixed(0)} ms (${(cps.ms / cps.taken).toFixed(1)} ms each) during a ${(forwardMs / 1000).toFixed(2)} s replay (+${(cps.ms / (forwardMs - cps.ms) * 100).toFixed(1)} %); one holds ~${(bytes / 1e6).toFixed(2)} MB (serialized), so at most 32 of them ~${(32 * bytes / 1e6).toFixed(0)} MB`);
+console.log(`replay: checkpoints every 60 s of recording: ${cps.taken} taken in ${cps.ms.toFixed(0)} ms (${(cps.ms / cps.taken).toFixed(1)} ms each) during a ${(forwardMs / 1000).toFixed(2)} s replay (+${(cps.ms / (forwardMs - cps.ms) * 100).toFixed(1)} %); one holds ${(bytes / 1e6).toFixed(2)} MB serialized${heap}`);
 
 // The event loop during a seek: the blocking seek holds it for the whole re-run; seekAsync for one slice at a time.
 const h = monitorEventLoopDelay({ resolution: 5 });
