@@ -124,6 +124,41 @@ test('time average over instants and the missed/false parts', () => {
   close(r.aircraftHours, 4 / 3600, 1e-12);
 });
 
+test('CLEAR MOT continuity: a close pass is no swap, an exchange of tracks is', () => {
+  // A and B fly 300 m apart; each track follows its own aircraft, but at t=1
+  // both are 200 m off towards the other: T1 (on A) at 200, T2 (on B) at 100.
+  // The per-instant optimum then pairs A–T2 and B–T1 (100² + 100² < 200² + 200²),
+  // and back at t=2: 4 reassignments. CLEAR MOT keeps A–T1 and B–T2 (both
+  // still within the gate): no swap.
+  const truth: TruthPoint[] = [];
+  for (let t = 0; t < 3; t++) truth.push(truthAt(t, 'A', 0, 0), truthAt(t, 'B', 300, 0));
+  const pass = [
+    trackAt(0, 'T1', 0, 0), trackAt(0, 'T2', 300, 0),
+    trackAt(1, 'T1', 200, 0), trackAt(1, 'T2', 100, 0),
+    trackAt(2, 'T1', 0, 0), trackAt(2, 'T2', 300, 0),
+  ];
+  const r = evaluate(truth, pass);
+  assert.equal(r.idReassignments, 4);
+  assert.equal(r.idSwaps, 0);
+  assert.equal(r.trackBreaks, 0);
+  // RMS still uses the per-instant optimum: t=1 pairs at 100 m.
+  close(r.rmsHorizontalM, Math.sqrt((2 * 100 * 100) / 6));
+
+  // At t=2 the tracks have exchanged aircraft and B is 5 km away: T1 is now
+  // beyond the gate of A, so both correspondences change: 2 swaps.
+  const truth2: TruthPoint[] = [];
+  for (let t = 0; t < 2; t++) truth2.push(truthAt(t, 'A', 0, 0), truthAt(t, 'B', 300, 0));
+  truth2.push(truthAt(2, 'A', 0, 0), truthAt(2, 'B', 5000, 0));
+  const exchange = [
+    trackAt(0, 'T1', 0, 0), trackAt(0, 'T2', 300, 0),
+    trackAt(1, 'T1', 150, 0), trackAt(1, 'T2', 160, 0),
+    trackAt(2, 'T1', 5000, 0), trackAt(2, 'T2', 0, 0),
+  ];
+  const r2 = evaluate(truth2, exchange);
+  assert.equal(r2.idSwaps, 2);
+  assert.equal(r2.idReassignments, 2);
+});
+
 test('ID swaps and track breaks on a hand-made 5-instant sequence', () => {
   // Aircraft A is associated with T1, T1, -, T1, T2: one break, one swap.
   // At t=2 the tracker wrote no line at all: the instant lies on its 1 s

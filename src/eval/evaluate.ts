@@ -33,14 +33,25 @@
 // assignment on cost min(d, gateM)^p, keeping pairs with d < gateM. With the
 // default gateM = cM it is exactly GOSPA's assignment.
 //
-// Continuity, per truth aircraft over its scored instants in time order: an
-// ID swap is each change of the assigned track id between two assigned
-// instants (unassigned instants between them do not hide it); a track break
-// is each run of unassigned instants with assigned instants on both sides.
+// Continuity follows the CLEAR MOT metrics (Bernardin & Stiefelhagen,
+// "Evaluating multiple object tracking performance: the CLEAR MOT metrics",
+// EURASIP JIVP 2008, section 2.1.1): a truth's correspondence with a track
+// is kept from one instant to the next while that track is still reported
+// within the gate of it, even if another track is closer at that instant;
+// the truths left over are matched optimally (as above) among the tracks
+// left over. Per truth aircraft over its scored instants in time order, an
+// ID swap is each change of the corresponding track id between two
+// corresponding instants (instants without a correspondence between them do
+// not hide it); a track break is each run of instants without one, with
+// correspondences on both sides. `idReassignments` counts the changes of the
+// per-instant optimal association instead (the stricter figure: two
+// aircraft passing closer than their tracks' errors count there even when
+// each track stays on its own aircraft).
 
 import { SkyError } from '../core/errors.ts';
 import type { SystemTrack, TruthPoint } from '../core/types.ts';
-import { InstantAssociation } from './instant.ts';
+import { horizontalDistanceM } from './geo.ts';
+import { InstantAssociation, type InstantSettings } from './instant.ts';
 
 export interface EvalOptions {
   /** GOSPA cut-off distance c. */
@@ -51,6 +62,8 @@ export interface EvalOptions {
   alpha?: number;
   /** Association gate for RMS, coverage, continuity and identity; defaults to cM. */
   gateM?: number;
+  /** Called at each ID swap (for diagnostics: which aircraft, when, from which track to which). */
+  onSwap?: (swap: { timeS: number; truthId: string; fromTrackId: string; toTrackId: string }) => void;
 }
 
 export interface EvalReport {
@@ -64,8 +77,12 @@ export interface EvalReport {
   coverage: number;
   /** Fraction of scored track points associated with no truth; 0 when none. */
   falseTrackRate: number;
+  /** Changes of a truth's CLEAR MOT correspondence (see file header). */
   idSwaps: number;
+  /** Runs of instants without a correspondence, between two with one. */
   trackBreaks: number;
+  /** Changes of a truth's per-instant optimal association (see file header). */
+  idReassignments: number;
   /** Among associated pairs whose track states icao24 (else mode3a): fraction equal to the truth's; null when none state one. */
   identityCorrect: number | null;
   /** Distinct truth aircraft at scored instants. */
@@ -149,14 +166,68 @@ function snapshotMatcher(snapshotTimesS: Float64Array): (tS: number) => number |
 }
 
 interface Continuity {
+  /** CLEAR MOT correspondence: the last corresponding track id. */
   lastTrackId: string | null;
   gapOpen: boolean;
+  /** The last track id of the per-instant optimal association. */
+  lastAssocId: string | null;
 }
 
 function sameIdentity(truth: TruthPoint, track: SystemTrack): boolean | null {
   if (track.icao24 !== null) return truth.icao24 !== null && truth.icao24.toLowerCase() === track.icao24.toLowerCase();
   if (track.mode3a !== null) return truth.mode3a === track.mode3a;
   return null;
+}
+
+/**
+ * The CLEAR MOT correspondence at one instant, per truth row: a track column
+ * or -1. A truth that had a correspondence at its previous instant keeps
+ * that track while it is reported within the gate (at the previous instant
+ * each track corresponded to one truth at most, so no two keep the same
+ * one); the others are matched optimally among the tracks nobody kept. `assoc` holds
+ * this instant's optimal association of all rows, reused when nothing is kept.
+ */
+function continuityCorrespondence(
+  xs: readonly TruthPoint[],
+  ys: readonly SystemTrack[],
+  continuity: ReadonlyMap<string, Continuity>,
+  assoc: InstantAssociation,
+  rest: InstantAssociation,
+  settings: InstantSettings,
+  out: Int32Array,
+): Int32Array {
+  const m = xs.length;
+  out.fill(-1, 0, m);
+  let colOf: Map<string, number> | null = null;
+  const taken = new Set<number>();
+  for (let i = 0; i < m; i++) {
+    const state = continuity.get(xs[i]!.id);
+    const last = state && !state.gapOpen ? state.lastTrackId : null;
+    if (last === null) continue;
+    colOf ??= new Map(ys.map((y, j) => [y.id, j]));
+    const j = colOf.get(last);
+    if (j === undefined) continue;
+    const x = xs[i]!;
+    const y = ys[j]!;
+    if (horizontalDistanceM(x.latDeg, x.lonDeg, y.latDeg, y.lonDeg) >= settings.gateM) continue;
+    out[i] = j;
+    taken.add(j);
+  }
+  if (taken.size === 0) {
+    out.set(assoc.assocCol.subarray(0, m));
+    return out;
+  }
+  const rows: number[] = [];
+  for (let i = 0; i < m; i++) if (out[i]! < 0) rows.push(i);
+  const cols: number[] = [];
+  for (let j = 0; j < ys.length; j++) if (!taken.has(j)) cols.push(j);
+  if (rows.length === 0 || cols.length === 0) return out;
+  rest.run(rows.map((i) => xs[i]!), cols.map((j) => ys[j]!), settings);
+  for (let k = 0; k < rows.length; k++) {
+    const col = rest.assocCol[k]!;
+    if (col >= 0) out[rows[k]!] = cols[col]!;
+  }
+  return out;
 }
 
 /** Score tracks against truth; see the file header for every definition. */
@@ -200,11 +271,14 @@ export function evaluate(
   let identityRight = 0;
   let idSwaps = 0;
   let trackBreaks = 0;
+  let idReassignments = 0;
   const truthIds = new Set<string>();
   const trackIds = new Set<string>();
   const continuity = new Map<string, Continuity>();
 
   const instant = new InstantAssociation();
+  const rest = new InstantAssociation();
+  let corr = new Int32Array(64);
   const settings = { cM, gateM, p };
   const halfCP = Math.pow(cM, p) / 2;
   const noTracks: SystemTrack[] = [];
@@ -244,29 +318,44 @@ export function evaluate(
       const j = instant.assocCol[i]!;
       let state = continuity.get(x.id);
       if (!state) {
-        state = { lastTrackId: null, gapOpen: false };
+        state = { lastTrackId: null, gapOpen: false, lastAssocId: null };
         continuity.set(x.id, state);
       }
+      if (j < 0) continue;
+      const y = ys[j]!;
+      const dij = instant.assocDistM[i]!;
+      if (x.observable !== false) truthCovered++;
+      trackPointsAssociated++;
+      sumSqHorizontal += dij * dij;
+      nHorizontal++;
+      if (x.altM !== null && y.altM !== null) {
+        const dz = y.altM - x.altM;
+        sumSqVertical += dz * dz;
+        nVertical++;
+      }
+      const same = sameIdentity(x, y);
+      if (same !== null) {
+        identityStated++;
+        if (same) identityRight++;
+      }
+      if (state.lastAssocId !== null && state.lastAssocId !== y.id) idReassignments++;
+      state.lastAssocId = y.id;
+    }
+
+    // Continuity: CLEAR MOT correspondences (file header).
+    if (corr.length < m) corr = new Int32Array(m);
+    const c = continuityCorrespondence(xs, ys, continuity, instant, rest, settings, corr);
+    for (let i = 0; i < m; i++) {
+      const state = continuity.get(xs[i]!.id)!;
+      const j = c[i]!;
       if (j >= 0) {
-        const y = ys[j]!;
-        const dij = instant.assocDistM[i]!;
-        if (x.observable !== false) truthCovered++;
-        trackPointsAssociated++;
-        sumSqHorizontal += dij * dij;
-        nHorizontal++;
-        if (x.altM !== null && y.altM !== null) {
-          const dz = y.altM - x.altM;
-          sumSqVertical += dz * dz;
-          nVertical++;
+        const id = ys[j]!.id;
+        if (state.lastTrackId !== null && state.lastTrackId !== id) {
+          idSwaps++;
+          opts.onSwap?.({ timeS: tS, truthId: xs[i]!.id, fromTrackId: state.lastTrackId, toTrackId: id });
         }
-        const same = sameIdentity(x, y);
-        if (same !== null) {
-          identityStated++;
-          if (same) identityRight++;
-        }
-        if (state.lastTrackId !== null && state.lastTrackId !== y.id) idSwaps++;
         if (state.gapOpen) trackBreaks++;
-        state.lastTrackId = y.id;
+        state.lastTrackId = id;
         state.gapOpen = false;
       } else if (state.lastTrackId !== null) {
         state.gapOpen = true;
@@ -287,6 +376,7 @@ export function evaluate(
     falseTrackRate: trackPoints > 0 ? (trackPoints - trackPointsAssociated) / trackPoints : 0,
     idSwaps,
     trackBreaks,
+    idReassignments,
     identityCorrect: identityStated > 0 ? identityRight / identityStated : null,
     truthAircraft: truthIds.size,
     trackIds: trackIds.size,

@@ -29,7 +29,7 @@ export function formatReport(r: EvalReport): string {
     ['vertical RMS', metres(r.rmsVerticalM)],
     ['coverage', r.instants > 0 ? percent(r.coverage) : 'n/a'],
     ['false track rate', r.instants > 0 ? percent(r.falseTrackRate) : 'n/a'],
-    ['ID swaps', String(r.idSwaps)],
+    ['ID swaps', `${r.idSwaps}   (per-instant reassignments ${r.idReassignments})`],
     ['track breaks', String(r.trackBreaks)],
     ['identity correct', percent(r.identityCorrect)],
     ['association gate', metres(s.gateM, 0)],
