@@ -44,7 +44,8 @@ test('coalition scenario, 10 minutes: registration and tracking quality', { time
   console.log(
     `coalition 600 s: RMS ${r.rmsHorizontalM.toFixed(1)} m (target <= 150; without registration ${n.rmsHorizontalM.toFixed(1)} m, ${ratio.toFixed(2)}x; target 3x), ` +
       `coverage ${(100 * r.coverage).toFixed(1)} % (>= 97), false ${(100 * r.falseTrackRate).toFixed(2)} % (<= 0.1), identity ${(100 * r.identityCorrect).toFixed(1)} % (>= 99), ` +
-      `swaps ${r.idSwaps} in ${r.aircraftHours.toFixed(1)} aircraft-hours (${((100 * r.idSwaps) / r.aircraftHours).toFixed(0)} per 100; target <= 1), ` +
+      `swaps ${r.idSwaps} in ${r.aircraftHours.toFixed(1)} aircraft-hours (${((100 * r.idSwaps) / r.aircraftHours).toFixed(1)} per 100; target <= 1; ` +
+      `per-instant reassignments ${r.idReassignments}), ` +
       `GOSPA ${r.gospa.meanM.toFixed(0)} m; ${est.length} radars registered, ${within} within the issue's bounds`,
   );
   // Every radar registers: Mode S by address, Mode A/C by code, primary by
@@ -52,11 +53,14 @@ test('coalition scenario, 10 minutes: registration and tracking quality', { time
   // measured 16 registered, 16 within the bounds at 600 s).
   assert.ok(est.length >= 15, `${est.length} radars registered`);
   assert.ok(within >= est.length - 1, `${within} of ${est.length} within bounds`);
-  // Measured when these bounds were set: RMS 94.9 m, 3.96x, coverage 98.8 %, false 0.084 %, 5 swaps, identity 99.7 %.
+  // Measured when these bounds were set: RMS 93.3 m, 3.99x, coverage 98.8 %, false 0.05 %, 0 swaps
+  // (CLEAR MOT; 5 per-instant reassignments), identity 100.0 %.
   assert.ok(r.rmsHorizontalM < 110, `RMS ${r.rmsHorizontalM}`);
   assert.ok(ratio > 3.4, `registration gains ${ratio}x`);
   assert.ok(r.coverage > 0.98, `coverage ${r.coverage}`);
-  assert.ok(r.falseTrackRate <= 0.001, `false ${r.falseTrackRate}`);
-  assert.ok(r.identityCorrect > 0.99, `identity ${r.identityCorrect}`);
-  assert.ok(r.idSwaps <= 8, `${r.idSwaps} swaps`);
+  assert.ok(r.falseTrackRate <= 0.0008, `false ${r.falseTrackRate}`);
+  assert.ok(r.identityCorrect > 0.995, `identity ${r.identityCorrect}`);
+  // The target (1 per 100 aircraft-hours) allows 0.4 here; one swap of slack.
+  assert.ok(r.idSwaps <= 1, `${r.idSwaps} swaps`);
+  assert.ok(r.idReassignments <= 10, `${r.idReassignments} per-instant reassignments`);
 });

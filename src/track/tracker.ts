@@ -45,6 +45,10 @@ const MAX_ESTIMATED_HEIGHT_M = 15000;
 
 /** Cost units (squared sigmas) that identity agreement or disagreement is worth. */
 const IDENTITY_WEIGHT = 4;
+/** Cap of the spread term ln(|S| / |R|) in an association cost (pairCost). */
+const MAX_SPREAD = 8;
+/** How many rotations back two tracks updated in one scan of one radar still veto their merge (seenApart). */
+const SAME_SCAN_MEMORY_SCANS = 3;
 
 export const defaultTrackerOptions: TrackerOptions = {
   processNoise: 25,
@@ -84,7 +88,12 @@ export const defaultTrackerOptions: TrackerOptions = {
  *   DELETE_AFTER_S), or when its position sigma exceeds DELETE_SIGMA_M.
  * - Two tracks on one aircraft (same Mode S address; the same discrete Mode
  *   3/A code within 2 km, 50 m/s and 300 m of level; or statistically the
- *   same position and velocity for MERGE_HOLD_S) are merged into the older one.
+ *   same position and velocity for MERGE_HOLD_S) are merged into the older
+ *   one, unless one radar updated both in one scan lately (seenApart): it
+ *   saw two targets there.
+ * - A Mode 3/A code and level come from a transponder: a track that
+ *   interrogating radars report SILENT_REPLIES times in a row as a primary
+ *   echo only drops them (checkSilentReplies).
  */
 export const lifecycle = {
   CONFIRM_HITS: 3,
@@ -106,6 +115,7 @@ export const lifecycle = {
   MIN_CONFIRM_SPEED_MPS: 25,
   PRIMARY_CONFIRM_HITS: 5,
   PRIMARY_CONFIRM_SPAN_S: 12,
+  SILENT_REPLIES: 3,
 } as const;
 
 /** How often a sensor can report an aircraft: its antenna period, or ADS-B's nominal gap. */
@@ -147,11 +157,15 @@ interface TrackState {
   otherSensorS: number;
   altRateMps: number;
   altTimeS: number;
+  /** Primary-only plots in a row from radars that interrogate (see checkSilentReplies). */
+  silentReplies: number;
   icao24: string | null;
   mode3a: string | null;
   callsign: string | null;
   /** Sensors that updated the track since the last snapshot. */
   readonly recentSensors: Set<string>;
+  /** Each rotating radar that has updated the track, and the time of its last plot. */
+  readonly seenBy: Map<string, number>;
   deleted: boolean;
   /** Batch in which this track was last made a candidate, and its column there. */
   stamp: number;
@@ -189,6 +203,9 @@ export class Tracker {
   private candStart = new Int32Array(64);
   private readonly candOf: number[] = [];
   private xc = new Float64Array(256);
+  /** Per plot of the batch, the largest spread term among its gated pairs; and pairCost's last one. */
+  private spread = new Float64Array(64);
+  private lastSpread = 0;
   private pc = new Float64Array(1024);
   private readonly pairI: number[] = [];
   private readonly pairJ: number[] = [];
@@ -278,7 +295,10 @@ export class Tracker {
     pairJ.length = 0;
     pairC.length = 0;
     const m = this.meas;
+    if (this.spread.length < nP) this.spread = new Float64Array(2 * nP);
+    const spread = this.spread;
     for (let i = 0; i < nP; i++) {
+      spread[i] = 0;
       for (let k = candStart[i]!; k < candStart[i + 1]!; k++) {
         const j = candOf[k]!;
         const c = this.pairCost(cand[j]!, Xc, Pc, j, batchS, batch[i]!, sensor, own[i]!, m);
@@ -286,10 +306,11 @@ export class Tracker {
           pairI.push(i);
           pairJ.push(j);
           pairC.push(c);
+          if (this.lastSpread > spread[i]!) spread[i] = this.lastSpread;
         }
       }
     }
-    const rowToCol = this.assign(nP, nT, pairI, pairJ, pairC);
+    const rowToCol = this.assign(nP, nT, pairI, pairJ, pairC, spread);
     const map = this.clutterMapOf(sensor.id);
     for (let i = 0; i < nP; i++) {
       const plot = batch[i]!;
@@ -342,11 +363,12 @@ export class Tracker {
 
   /**
    * Optimal assignment of plots to tracks over the gated pairs, cluster by
-   * cluster. Each plot also has a "no track" option costing the gate, so
-   * leaving a plot unassigned beats any out-of-gate pairing. Returns, per
-   * plot, its track's index or -1.
+   * cluster. Each plot also has a "no track" option costing the gate (plus
+   * the largest spread term of its pairs, see pairCost), so leaving a plot
+   * unassigned beats any out-of-gate pairing and never beats a gated one
+   * it is alone to want. Returns, per plot, its track's index or -1.
    */
-  private assign(nP: number, nT: number, pi: number[], pj: number[], pc: number[]): Int32Array {
+  private assign(nP: number, nT: number, pi: number[], pj: number[], pc: number[], spread: Float64Array): Int32Array {
     const out = new Int32Array(nP).fill(-1);
     if (pi.length === 0) return out;
     // Union-find over plots (0..nP-1) and tracks (nP..nP+nT-1).
@@ -375,7 +397,7 @@ export class Tracker {
     for (const pairs of clusters.values()) {
       if (pairs.length === 1) {
         const k = pairs[0]!;
-        if (pc[k]! < noTrack) out[pi[k]!] = pj[k]!;
+        if (pc[k]! < noTrack + spread[pi[k]!]!) out[pi[k]!] = pj[k]!;
         continue;
       }
       const rows: number[] = [], cols: number[] = [];
@@ -386,7 +408,7 @@ export class Tracker {
       }
       const nr = rows.length, nc = cols.length + nr;
       const cost = new Float64Array(nr * nc).fill(FORBID);
-      for (let r = 0; r < nr; r++) cost[r * nc + cols.length + r] = noTrack;
+      for (let r = 0; r < nr; r++) cost[r * nc + cols.length + r] = noTrack + spread[rows[r]!]!;
       for (const k of pairs) cost[rowOf.get(pi[k]!)! * nc + colOf.get(pj[k]!)!] = pc[k]!;
       const { rowToCol } = solveAssignment(cost, nr, nc, FORBID);
       for (let r = 0; r < nr; r++) {
@@ -409,9 +431,11 @@ export class Tracker {
 
   /**
    * Gated association cost of plot to track j, or 1e12 when outside the gate
-   * or the identity rules it out. Xc/Pc hold every candidate's prediction at
-   * batchS; `own` is the plot's measurement without a height hint; `m` is
-   * scratch for a hinted one.
+   * or the identity rules it out: d² + ln(|S| / |R|) (the pair's negative
+   * log likelihood up to a constant, capped) plus identity terms. Sets
+   * lastSpread. Xc/Pc hold every candidate's prediction at batchS; `own` is
+   * the plot's measurement without a height hint; `m` is scratch for a
+   * hinted one.
    */
   private pairCost(
     tr: TrackState, Xc: Float64Array, Pc: Float64Array, j: number, batchS: number,
@@ -444,9 +468,21 @@ export class Tracker {
     if (inn.d2 > this.opts.gateD2) return 1e12;
     // Costs stay non-negative: a matching Mode S address removes the base
     // weight, a different Mode 3/A or a flight level 3,000 ft off adds to it.
-    let c = inn.d2 + IDENTITY_WEIGHT;
+    // The spread term ln(|S| / |R|) is the rest of the pair's negative log
+    // likelihood: among tracks equally close in sigmas, the plot goes to the
+    // one that predicted it more sharply (an established track, not the
+    // loose tentative one a biased radar started beside it).
+    const detR = m.rEE * m.rNN - m.rEN * m.rEN;
+    this.lastSpread = Math.min(MAX_SPREAD, Math.max(0, Math.log(inn.detS / detR)));
+    let c = inn.d2 + IDENTITY_WEIGHT + this.lastSpread;
     if (plot.icao24 !== null && plot.icao24 === tr.icao24) c -= IDENTITY_WEIGHT;
-    else if (plot.mode3a !== null && tr.mode3a !== null && plot.mode3a !== tr.mode3a) c += IDENTITY_WEIGHT;
+    else if (plot.mode3a !== null && tr.mode3a !== null) {
+      // The same discrete code is weaker evidence than an address (codes are
+      // reused and mis-set) but better than none: a radar's Mode A/C reply
+      // goes to the track squawking it, not to a primary-only neighbour.
+      if (plot.mode3a !== tr.mode3a) c += IDENTITY_WEIGHT;
+      else if (!NON_DISCRETE_CODES.has(plot.mode3a)) c -= IDENTITY_WEIGHT / 2;
+    }
     if (m.heightM !== null && tr.altM !== null && Math.abs(m.heightM - tr.altM) > 900) c += 2 * IDENTITY_WEIGHT;
     return c;
   }
@@ -481,8 +517,10 @@ export class Tracker {
     if (tr.otherSensor !== null) tr.otherSensorS = plot.timeS;
     if (plot.icao24 !== null) tr.icao24 = plot.icao24;
     if (plot.mode3a !== null) tr.mode3a = plot.mode3a;
+    this.checkSilentReplies(tr, plot, sensor);
     if (plot.callsign !== null) tr.callsign = plot.callsign;
     tr.recentSensors.add(sensor.id);
+    if (sensor.rotationS !== null) tr.seenBy.set(sensor.id, plot.timeS);
     if (tr.status === 'coasting') tr.status = 'confirmed';
     else if (tr.status === 'tentative') {
       const fast = tr.icao24 !== null;
@@ -492,6 +530,31 @@ export class Tracker {
       const moving = Math.hypot(tr.x[2]!, tr.x[3]!) >= lifecycle.MIN_CONFIRM_SPEED_MPS;
       if (tr.hits >= need && tr.lastUpdateS - tr.firstS >= span && (fast || moving)) tr.status = 'confirmed';
     }
+  }
+
+  /**
+   * A track's Mode 3/A code and level came from a transponder; a radar that
+   * interrogates (SSR, Mode S) and reports the track's aircraft as a primary
+   * echo only, scan after scan, heard no transponder there. After
+   * SILENT_REPLIES such plots in a row the code and level are not this
+   * aircraft's (a neighbour's reply started or fed the track before
+   * registration settled): the track drops them and is primary-only again,
+   * so it neither merges with the code's owner nor places plots at its
+   * level. An address is kept: Mode S aircraft answer every interrogation.
+   */
+  private checkSilentReplies(tr: TrackState, plot: Plot, sensor: Sensor): void {
+    if (plot.kind !== 'radar' || sensor.kind === 'psr') return;
+    if (plot.detection !== 'psr') {
+      tr.silentReplies = 0;
+      return;
+    }
+    if (tr.icao24 !== null || (tr.mode3a === null && tr.altM === null)) return;
+    if (++tr.silentReplies < lifecycle.SILENT_REPLIES) return;
+    tr.mode3a = null;
+    tr.callsign = null;
+    tr.altM = null;
+    tr.altRateMps = 0;
+    tr.silentReplies = 0;
   }
 
   /**
@@ -574,10 +637,12 @@ export class Tracker {
       otherSensorS: -Infinity,
       altRateMps: 0,
       altTimeS: plot.timeS,
+      silentReplies: 0,
       icao24: plot.icao24,
       mode3a: plot.mode3a,
       callsign: plot.callsign,
       recentSensors: new Set([sensor.id]),
+      seenBy: new Map(sensor.rotationS !== null ? [[sensor.id, plot.timeS]] : []),
       deleted: false,
       stamp: 0,
       col: -1,
@@ -621,6 +686,7 @@ export class Tracker {
       keep.callsign ??= drop.callsign;
       keep.mode3a ??= drop.mode3a;
       for (const s of drop.recentSensors) keep.recentSensors.add(s);
+      for (const [s, t] of drop.seenBy) if (!(keep.seenBy.get(s)! >= t)) keep.seenBy.set(s, t);
       if (keep.status === 'tentative' && drop.status !== 'tentative') keep.status = 'confirmed';
       drop.deleted = true;
       merged = true;
@@ -655,6 +721,7 @@ export class Tracker {
         // residual biases keep the two tracks a few hundred metres apart.
         const sameCode = A.mode3a !== null && A.mode3a === B.mode3a && !NON_DISCRETE_CODES.has(A.mode3a);
         if (sameCode ? dv > 50 || d2 > 2000 * 2000 : dv > 30 || d2 > 9 * s2) continue;
+        if (this.seenApart(A, B, nowS)) continue;
         if (!sameCode) {
           // Without an identity to say so, two tracks are one aircraft only
           // if they stay together: two aircraft crossing pass through this
@@ -672,6 +739,24 @@ export class Tracker {
       this.tracks = this.tracks.filter((t) => !t.deleted);
       this.gridDirty = true;
     }
+  }
+
+  /**
+   * One radar updated both tracks in one scan, lately: its extractor saw two
+   * targets there, so the tracks are two aircraft, however close. (Two tracks
+   * on one aircraft get that radar's one plot per scan between them, at
+   * least a rotation apart.) This is what keeps a primary-only aircraft,
+   * placed hundreds of metres off by its unknown height, from being merged
+   * into a transponder-equipped neighbour it flies alongside.
+   */
+  private seenApart(A: TrackState, B: TrackState, nowS: number): boolean {
+    for (const [sensorId, tA] of A.seenBy) {
+      const tB = B.seenBy.get(sensorId);
+      if (tB === undefined) continue;
+      const rotationS = this.sensors.get(sensorId)!.rotationS!;
+      if (Math.abs(tA - tB) < 0.5 * rotationS && nowS - Math.min(tA, tB) < SAME_SCAN_MEMORY_SCANS * rotationS) return true;
+    }
+    return false;
   }
 
   /** Apply coasting and deletion rules at data time `nowS`. */
