@@ -62,7 +62,11 @@ export async function startReplay(o: ReplayServeOptions): Promise<ReplaySystem> 
   const membership = new Membership(coalition, {
     audienceOf: (p) => replayer?.audienceOf(p),
     setPartnerStatus: readonly,
-    setReleases: readonly,
+    // Present only while following the recording, so Membership.releasesEditable is false to the API:
+    // a policy PUT is refused (409) before anything is audited, as other refused calls are.
+    get setReleases() {
+      return following ? readonly : undefined;
+    },
   });
   const follow = (apply: () => void) => {
     following = true;

@@ -145,8 +145,13 @@ export const policyRoutes: RouteModule = {
         try {
           membership.setReleases(target, rules);
         } catch (e) {
-          // A replay's Membership follows the recording and refuses (SKY_REPLAY_READONLY).
-          if (isSkyError(e) && (e.code === 'SKY_POLICY_READONLY' || e.code === 'SKY_REPLAY_READONLY')) return reply.code(409).send({ error: 'SKY_POLICY_READONLY', message: e.message });
+          // A picture that follows a recording refuses. Membership.releasesEditable, checked above, says so before
+          // anything is audited (a replay's does); should a source still refuse here, the log records that it did,
+          // so it never holds a change that did not happen.
+          if (isSkyError(e) && (e.code === 'SKY_POLICY_READONLY' || e.code === 'SKY_REPLAY_READONLY')) {
+            if (!(await ctx.audited(reply, 'policy-change', { user: s.subject, partner: s.partnerId }, { partner: target, refused: e.code }))) return reply;
+            return reply.code(409).send({ error: 'SKY_POLICY_READONLY', message: e.message });
+          }
           throw e;
         }
         ctx.log(`serve: release policy of ${target} changed by ${s.subject}: ${rules === null ? 'everything to every member' : `${rules.length} rule(s)`}`);
