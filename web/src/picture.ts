@@ -34,9 +34,28 @@ export interface History {
   seenV: number;
 }
 
+/**
+ * A track's history as the picture keeps it: the last positions in a ring (lon, lat, time, height; NaN for no
+ * height), refilled in place each frame: at 10,000 tracks, four growing and shifting arrays per track were as much
+ * main-thread work per update as decoding the frame, most of it garbage collection.
+ */
+interface Kept {
+  ring: Float64Array;
+  /** Entries in the ring, oldest at `first`. */
+  count: number;
+  first: number;
+  readonly sensors: Map<string, number>;
+  readonly partners: Map<string, number>;
+  readonly firstS: number;
+  seenV: number;
+}
+
+/** Floats per ring entry: lon, lat, time, height. */
+const ENTRY = 4;
+
 export class Picture {
   readonly tracks = new Map<string, WireTrack>();
-  private readonly history = new Map<string, History>();
+  private readonly history = new Map<string, Kept>();
   private friendly: readonly (readonly [number, number])[] = [];
   frameTimeS: number | null = null;
   /** Bumped by every update (the trail layer appends one position per update). */
@@ -58,8 +77,22 @@ export class Picture {
     this.trail = Math.max(1, Math.round(n));
   }
 
+  /** A copy of the track's history (oldest first), or undefined if the track is not in the picture. */
   historyOf(id: string): History | undefined {
-    return this.history.get(id);
+    const h = this.history.get(id);
+    if (!h) return undefined;
+    const pos: number[] = [];
+    const t: number[] = [];
+    const alt: (number | null)[] = [];
+    const cap = h.ring.length / ENTRY;
+    for (let k = 0; k < h.count; k++) {
+      const o = ((h.first + k) % cap) * ENTRY;
+      pos.push(h.ring[o]!, h.ring[o + 1]!);
+      t.push(h.ring[o + 2]!);
+      const a = h.ring[o + 3]!;
+      alt.push(Number.isNaN(a) ? null : a);
+    }
+    return { pos, t, alt, sensors: h.sensors, partners: h.partners, firstS: h.firstS, seenV: h.seenV };
   }
 
   affiliation(t: WireTrack): Affiliation {
@@ -72,29 +105,27 @@ export class Picture {
     this.version++;
     // Seen in this update: stamped with the version (no Set of 10,000 ids per frame).
     const v = this.version;
-    const keep = 2 * this.trail;
+    const cap = this.trail;
     for (const t of tracks) {
       this.tracks.set(t.id, t);
       let h = this.history.get(t.id);
-      if (!h) this.history.set(t.id, (h = { pos: [], t: [], alt: [], sensors: new Map(), partners: new Map(), firstS: timeS, seenV: v }));
+      if (!h) this.history.set(t.id, (h = { ring: new Float64Array(ENTRY * cap), count: 0, first: 0, sensors: new Map(), partners: new Map(), firstS: timeS, seenV: v }));
+      else if (h.ring.length !== ENTRY * cap) resize(h, cap);
       h.seenV = v;
-      const n = h.pos.length;
-      if (n === 0 || h.pos[n - 2] !== t.lon || h.pos[n - 1] !== t.lat) {
-        h.pos.push(t.lon, t.lat);
-        h.t.push(timeS);
-        h.alt.push(t.alt);
-      }
-      if (h.pos.length === keep + 2) {
-        // The usual case, one position over: shift() is far cheaper than splice() at 10,000 tracks a frame.
-        h.pos.shift();
-        h.pos.shift();
-        h.t.shift();
-        h.alt.shift();
-      } else if (h.pos.length > keep) {
-        const drop = h.pos.length - keep;
-        h.pos.splice(0, drop);
-        h.t.splice(0, drop / 2);
-        h.alt.splice(0, drop / 2);
+      const ring = h.ring;
+      // A new position only if the track moved (a still track keeps one entry).
+      const last = h.count > 0 ? ((h.first + h.count - 1) % cap) * ENTRY : -1;
+      if (last < 0 || ring[last] !== t.lon || ring[last + 1] !== t.lat) {
+        let o: number;
+        if (h.count < cap) o = ((h.first + h.count++) % cap) * ENTRY;
+        else {
+          o = h.first * ENTRY;
+          h.first = (h.first + 1) % cap;
+        }
+        ring[o] = t.lon;
+        ring[o + 1] = t.lat;
+        ring[o + 2] = timeS;
+        ring[o + 3] = t.alt ?? NaN;
       }
       for (const s of t.sen) h.sensors.set(s, timeS);
       for (const p of t.par) h.partners.set(p, timeS);
@@ -132,7 +163,7 @@ export class Picture {
   trailsGeoJSON(selectedId: string | null): FeatureCollection {
     const features: Feature<Geometry>[] = [];
     for (const t of this.tracks.values()) {
-      const trail = this.history.get(t.id)?.pos;
+      const trail = this.historyOf(t.id)?.pos;
       if (!trail || trail.length < 4) continue;
       const coords: [number, number][] = [];
       for (let i = 0; i + 1 < trail.length; i += 2) coords.push([trail[i]!, trail[i + 1]!]);
@@ -144,4 +175,19 @@ export class Picture {
     }
     return { type: 'FeatureCollection', features };
   }
+}
+
+/** A new ring of `cap` entries holding the latest of the old one. */
+function resize(h: Kept, cap: number): void {
+  const old = h.ring;
+  const oldCap = old.length / ENTRY;
+  const keep = Math.min(h.count, cap);
+  const ring = new Float64Array(ENTRY * cap);
+  for (let k = 0; k < keep; k++) {
+    const from = ((h.first + h.count - keep + k) % oldCap) * ENTRY;
+    ring.set(old.subarray(from, from + ENTRY), k * ENTRY);
+  }
+  h.ring = ring;
+  h.first = 0;
+  h.count = keep;
 }

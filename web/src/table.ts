@@ -228,8 +228,9 @@ export class TrackTable {
   update(tracks: ReadonlyMap<string, WireTrack> | readonly WireTrack[], selectedId: string | null): void {
     this.all = tracks;
     this.selectedId = selectedId;
-    // Hidden (another tab is open) and unfiltered: only the count line; sorted when it shows again.
-    if (this.scroller.offsetParent === null && this.filter.trim() === '') {
+    // Hidden (another tab is open) and unfiltered: only the count line; sorted when it shows again. (An attribute
+    // walk up the tree: offsetParent would force a layout.)
+    if (this.filter.trim() === '' && this.scroller.closest('[hidden]') !== null) {
       this.stale = true;
       const n = tracks instanceof Map ? tracks.size : (tracks as readonly WireTrack[]).length;
       this.total = n;
