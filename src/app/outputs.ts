@@ -58,6 +58,12 @@ export type OutputStats = OutputFeedStats;
 
 export interface Outputs {
   stats(): OutputStats[];
+  /**
+   * Starts every running feed afresh (a replay jumped back in time): CAT062
+   * numbering and update times, and CoT's sent tracks, begin again from the
+   * next frame, rather than waiting for data time to pass where it was.
+   */
+  restart(): void;
   close(): Promise<void>;
 }
 
@@ -264,6 +270,13 @@ export function startOutputs(bus: Bus, membership: OutputMembership, cfg: Output
 
   return {
     stats: () => outputs.map((o) => o.stats()),
+    restart() {
+      for (const o of outputs) {
+        if (!o.running) continue;
+        track(o.stop(false));
+        o.start();
+      }
+    },
     async close() {
       unsubscribe();
       await Promise.all([...outputs.map((o) => o.stop(false)), ...pending]);

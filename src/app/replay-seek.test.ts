@@ -1,13 +1,16 @@
 // serve --replay started far into a recording (--replay-from), and seeks:
 // the re-run up to the start point goes in slices, so the server answers
 // while it lasts; a seek back starts from a checkpoint, and Membership
-// follows the membership of that point of the recording.
+// follows the membership of that point of the recording; the outputs start
+// afresh after a seek back.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { decodeBlockItems } from '../asterix/index.ts';
+import { UdpReceiver, type DataBlock } from '../ingest/index.ts';
 import { runLive } from '../record/testing.ts';
 import { startReplay } from './replay.ts';
 
@@ -41,5 +44,46 @@ test('a replay started at +250 s answers HTTP during its warm-up; a seek back re
     assert.equal(sys.membership.partner('CYP')!.status, 'member');
   } finally {
     await sys.close();
+  }
+});
+
+test('a seek back in a replay starts the outputs afresh: CAT062 goes on from the earlier time at once', { timeout: 120_000 }, async () => {
+  const file = join(dir, 'rec2.db');
+  const run = runLive({ durationS: 60, file });
+  run.recorder!.close();
+  const blocks: DataBlock[] = [];
+  const rx = new UdpReceiver({ port: 0, host: '127.0.0.1' }, (b) => blocks.push(b), (e) => assert.fail(e.toLine()));
+  const { port } = await rx.start();
+  const sys = await startReplay({
+    file, speed: 30, host: '127.0.0.1', port: 0, demoAccounts: true, log: () => {},
+    outputs: { cat062: [{ partner: 'EGY', host: '127.0.0.1', port }], cat062PeriodS: 2 },
+  });
+  const ended = () => new Promise<void>((res) => {
+    const wait = () => (sys.replayer.isEnded ? res() : setTimeout(wait, 20));
+    wait();
+  });
+  const endOfBatch = () => {
+    const out: number[] = [];
+    for (const b of blocks) decodeBlockItems(b.bytes, 0, (r) => { if (r.cat === 65 && r.items['I065/000'] === 2) out.push(Number(r.items['I065/030'])); }, (e) => assert.fail(e.toLine()));
+    return out;
+  };
+  const tod = (s: number) => s % 86400;
+  try {
+    await ended();
+    await new Promise((r) => setTimeout(r, 200));
+    const before = endOfBatch().length;
+    assert.ok(before >= 20, `${before} updates in the first pass`);
+    assert.equal(await sys.replayer.seekAsync(run.startS + 20), true);
+    sys.replayer.resume();
+    await ended();
+    await new Promise((r) => setTimeout(r, 200));
+    const again = endOfBatch().slice(before);
+    // From +20 s to the end again, every 2 s: the feed did not wait for data time to pass +60 s.
+    assert.ok(again.length >= 15, `${again.length} updates after the seek back`);
+    assert.ok(again[0]! < tod(run.startS + 24) && again[0]! >= tod(run.startS + 18), `first update after the seek at ${again[0]! - tod(run.startS)} s`);
+    assert.equal(sys.outputs!.stats()[0]!.dropped, 0);
+  } finally {
+    await sys.close();
+    await rx.close();
   }
 });

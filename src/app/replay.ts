@@ -87,12 +87,17 @@ export async function startReplay(o: ReplayServeOptions): Promise<ReplaySystem> 
       if (membership.partner(partnerId)) follow(() => membership.setReleases(partnerId, releases));
     }
   }
+  let outputsRef: Outputs | null = null;
   const rp = new Replayer(reader, {
     ...(o.fromS !== undefined ? { fromS: o.fromS } : {}),
     makeChain: (config, sinks) => new FollowingChain(config, sinks),
     // The chain the replay goes on with (a session starts, or a seek restores a checkpoint
     // or re-runs a session) has its own membership: so does Membership.
     onChain: (chain) => followPartners(chain.partners),
+    // Back in time, the outputs start afresh (their update times and track numbers would wait for data time to catch up).
+    onSeek: (_timeS, back) => {
+      if (back) outputsRef?.restart();
+    },
     speed: o.speed,
     onFrame: (f) => bus.publish('tracks', f),
     onEvents: (e) => bus.publish('events', e),
@@ -108,6 +113,7 @@ export async function startReplay(o: ReplayServeOptions): Promise<ReplaySystem> 
   };
   // Started before any frame: each feed follows Membership (started while its partner is a member).
   const outputs: Outputs | null = o.outputs ? startOutputs(bus, membership, o.outputs, o.log) : null;
+  outputsRef = outputs;
   try {
     const { users, accounts } = await demoUsers(coalition, o.demoAccounts === true);
     const tokenPartner = (coalition.partners.find((p) => p.status === 'member') ?? coalition.partners[0]!).id;

@@ -243,6 +243,8 @@ export interface ReplayOptions {
    * the membership of that point: chain.partners).
    */
   readonly onChain?: (chain: Chain) => void;
+  /** Called at each seek, before the picture of `timeS` is rebuilt; `back`: to before the position the replay was at. */
+  readonly onSeek?: (timeS: number, back: boolean) => void;
 }
 
 /**
@@ -304,6 +306,8 @@ export class Replayer {
   private warmJob: WarmJob | null = null;
   /** Inputs fed so far (for progress and tests). */
   fed = 0;
+  /** Recording time of the latest input fed. */
+  private fedUpToS = -Infinity;
   /** Checkpoints taken and seeks started from one; `failed`: why checkpoints stopped (the chain's state could not be copied). */
   readonly checkpointStats = { taken: 0, restored: 0, ms: 0, failed: null as string | null };
 
@@ -454,6 +458,7 @@ export class Replayer {
     const resumeAfter = !this.paused || (this.warmJob?.resumeAfter ?? false);
     this.cancelWarm();
     this.clearTimer();
+    if (!this.paused) this.anchorRecS = this.positionS;
     this.paused = true;
     return resumeAfter;
   }
@@ -474,6 +479,7 @@ export class Replayer {
 
   /** Puts the chain where a seek to `timeS` re-runs from; returns the seq to re-run up to (excluded). */
   private prepareSeek(timeS: number): number {
+    this.o.onSeek?.(timeS, timeS < this.fedUpToS);
     this.ended = false;
     this.anchorRecS = timeS;
     const atSeq = this.reader.seqAt(timeS) ?? Infinity;
@@ -543,6 +549,7 @@ export class Replayer {
     this.feedWhile((i) => i.timeS <= recS);
     if (!this.next() && !this.ended) {
       this.ended = true;
+      if (Number.isFinite(this.fedUpToS)) this.anchorRecS = Math.max(this.anchorRecS, this.fedUpToS);
       this.clearTimer();
       this.paused = true;
       this.o.onEnd?.();
@@ -613,6 +620,7 @@ export class Replayer {
       this.o.onChain?.(this.chain);
     } else if (this.checkpointEveryS > 0 && i.timeS >= this.nextCheckpointS) this.takeCheckpoint(i);
     this.fed++;
+    this.fedUpToS = i.timeS;
     const c = this.chain;
     if (i.kind === 'block') {
       const b = i.block;
