@@ -309,9 +309,13 @@ export class Registration {
   private readonly pos = new Float64Array(3);
   private readonly meas = new Float64Array(3);
   readonly events: RegistrationEvent[] = [];
-  private readonly waiting: RadarPlot[] = [];
-  /** Per waiting plot: is its reference a registered radar's plots (else ADS-B)? */
-  private readonly waitingByRadar: boolean[] = [];
+  /**
+   * Plots waiting for their reference to report past their time, per radar
+   * (a radar's plots come in time order, so each queue is served from its
+   * head, and a radar whose clock runs ahead holds up only its own): [0]
+   * waits for ADS-B, [1] for reference radars' plots.
+   */
+  private readonly waiting = new Map<string, [PlotQueue, PlotQueue]>();
   /** ADS-B aircraft by grid cell of their latest report, for position matching. */
   private readonly cells = new Map<number, Set<AdsbHistory>>();
   /** Mode 3/A code -> the address of the one ADS-B aircraft squawking it (or AMBIGUOUS). */
@@ -354,37 +358,43 @@ export class Registration {
         this.rememberAdsb(p);
         if (p.timeS > this.adsbNowS) this.adsbNowS = p.timeS;
       } else if (this.referenceFor(p) !== undefined || (unidentified(p) && this.adsb.size > 0)) {
-        this.waiting.push(p);
-        this.waitingByRadar.push(false);
+        this.queuesOf(p.sensorId)[0].push(p);
       } else if (this.radarReferenceFor(p) !== undefined || (this.refTracks > 0 && !this.anchored(p.sensorId))) {
-        this.waiting.push(p);
-        this.waitingByRadar.push(true);
+        this.queuesOf(p.sensorId)[1].push(p);
       }
     }
     // A radar plot is compared once its reference has reported past its time
     // (the reference is interpolated between the reports around it); plots
-    // that wait longer than WAIT_LIMIT_S for that are let go.
-    let w = 0;
-    for (let i = 0; i < this.waiting.length; i++) {
-      const p = this.waiting[i]!, byRadar = this.waitingByRadar[i]!;
-      const nowS = byRadar ? this.radarRefNowS : this.adsbNowS;
-      const delay = byRadar ? RADAR_REF_DELAY_S : LEARN_DELAY_S;
-      if (p.timeS + delay <= nowS) {
-        // No ADS-B reference after all (out of its coverage): try the reference radars' plots.
-        if (!this.learn(p) && !byRadar && this.refTracks > 0 && !this.anchored(p.sensorId)) {
-          this.waiting[w] = p;
-          this.waitingByRadar[w++] = true;
-        }
-      } else if (p.timeS > nowS - WAIT_LIMIT_S - delay) {
-        this.waiting[w] = p;
-        this.waitingByRadar[w++] = byRadar;
+    // that wait longer than WAIT_LIMIT_S for that are let go, and so are
+    // those the radar's own plots have left a minute behind (a reference
+    // that went silent).
+    for (const [sensorId, [qa, qr]] of this.waiting) {
+      const newest = Math.max(qa.newestS, qr.newestS);
+      for (let p = qa.peek(); p !== undefined; p = qa.peek()) {
+        if (p.timeS + LEARN_DELAY_S <= this.adsbNowS) {
+          qa.pop();
+          // No ADS-B reference after all (out of its coverage): try the reference radars' plots.
+          if (!this.learn(p) && this.refTracks > 0 && !this.anchored(sensorId)) qr.push(p);
+        } else if (p.timeS < this.adsbNowS - WAIT_LIMIT_S - LEARN_DELAY_S || p.timeS < newest - 60) qa.pop();
+        else break;
+      }
+      for (let p = qr.peek(); p !== undefined; p = qr.peek()) {
+        if (p.timeS + RADAR_REF_DELAY_S <= this.radarRefNowS) {
+          qr.pop();
+          this.learn(p);
+        } else if (p.timeS < this.radarRefNowS - WAIT_LIMIT_S - RADAR_REF_DELAY_S || p.timeS < newest - 60) qr.pop();
+        else break;
       }
     }
-    this.waiting.length = w;
-    this.waitingByRadar.length = w;
     const out = batch.map((p) => (p.kind === 'radar' ? this.correct(p) : p));
     for (const p of out) if (p.kind === 'radar') this.rememberRadarReference(p);
     return out;
+  }
+
+  private queuesOf(sensorId: string): [PlotQueue, PlotQueue] {
+    let q = this.waiting.get(sensorId);
+    if (!q) this.waiting.set(sensorId, (q = [new PlotQueue(), new PlotQueue()]));
+    return q;
   }
 
   /** The registration of every radar, for the sensor panel and the API. */
@@ -855,6 +865,31 @@ function slopeAt(hist: AdsbHistory, t: number, windowS: number, out: Float64Arra
   out[1] = sy / stt;
   out[2] = sz / stt;
   return true;
+}
+
+/** A first-in first-out queue of plots (an array and a head index, compacted now and then). */
+class PlotQueue {
+  private items: RadarPlot[] = [];
+  private head = 0;
+  /** Latest time of a plot pushed. */
+  newestS = -Infinity;
+
+  push(p: RadarPlot): void {
+    this.items.push(p);
+    if (p.timeS > this.newestS) this.newestS = p.timeS;
+  }
+
+  peek(): RadarPlot | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
+
+  pop(): void {
+    this.head++;
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
 }
 
 /** Does a reference history bracket time t (the reports around it close enough to interpolate)? */
