@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tracker } from './tracker.ts';
+import { Tracker, lifecycle } from './tracker.ts';
 import { parseCoalition } from '../coalition/coalition.ts';
 import { degToRad, geodesicDirect, radarMeasure } from '../core/geodesy.ts';
 import { Random } from '../core/random.ts';
@@ -157,4 +157,26 @@ test('a reply goes to the track squawking its code rather than to a primary-only
   const after = tracker.snapshot(T0 + 60);
   assert.deepEqual(after.find((s) => s.id === sqTrack.id)?.sensors, ['R'], 'the squawking track took the reply');
   assert.equal(after.find((s) => s.id === prTrack.id)?.mode3a, null, 'the primary-only track is there, without the code');
+});
+
+test('an aircraft whose track was deleted gets its old track number back when its address returns within RELINK_S', () => {
+  const ac: Aircraft = { lat0: 32.5, lon0: 34.5, courseDeg: 300, speedMps: 200, heightM: 9000, mode3a: '1000', icao24: 'a1b2c3' };
+  const other: Aircraft = { ...ac, lat0: 32.2, icao24: 'ffee01', mode3a: '1000' };
+  const ids = (gapS: number): string[] => {
+    const tracker = new Tracker(coalition);
+    const rng = new Random(2);
+    const seen: string[] = [];
+    for (let t = 0; t < 60 + gapS + 30; t++) {
+      const batch = [adsbPlot(other, t, rng)];
+      // Silent from t=30 for gapS seconds (out of cover), then back.
+      if (t < 30 || t >= 30 + gapS) batch.push(adsbPlot(ac, t, rng));
+      tracker.process(batch);
+      for (const s of tracker.snapshot(T0 + t + 0.5)) if (s.icao24 === 'a1b2c3' && s.status !== 'tentative' && !seen.includes(s.id)) seen.push(s.id);
+    }
+    return seen;
+  };
+  // Deleted after ~10 s of silence, back 200 s later: one number throughout.
+  assert.deepEqual(ids(200), ['T2']);
+  // Back after more than RELINK_S: a new track.
+  assert.deepEqual(ids(lifecycle.RELINK_S + 60), ['T2', 'T3']);
 });

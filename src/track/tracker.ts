@@ -91,6 +91,9 @@ export const defaultTrackerOptions: TrackerOptions = {
  *   same position and velocity for MERGE_HOLD_S) are merged into the older
  *   one, unless one radar updated both in one scan lately (seenApart): it
  *   saw two targets there.
+ * - A confirmed track deleted with a Mode S address leaves its number to
+ *   that address for RELINK_S: a new track started by a plot with the
+ *   address within that time takes the number back (start()).
  * - A Mode 3/A code and level come from a transponder: a track that
  *   interrogating radars report SILENT_REPLIES times in a row as a primary
  *   echo only drops them (checkSilentReplies).
@@ -116,6 +119,7 @@ export const lifecycle = {
   PRIMARY_CONFIRM_HITS: 5,
   PRIMARY_CONFIRM_SPAN_S: 12,
   SILENT_REPLIES: 3,
+  RELINK_S: 600,
 } as const;
 
 /** How often a sensor can report an aircraft: its antenna period, or ADS-B's nominal gap. */
@@ -188,6 +192,9 @@ export class Tracker {
   private readonly sensors = new Map<string, Sensor>();
   private tracks: TrackState[] = [];
   private nextNum = 1;
+  /** Numbers of deleted confirmed tracks by Mode S address, for an aircraft that comes back (start()). */
+  private readonly retired = new Map<string, { num: number; deletedS: number }>();
+  private retiredCheckS = -Infinity;
   readonly stats: TrackerStats = { plots: 0, associated: 0, started: 0, deleted: 0, merged: 0, unknownSensorPlots: 0, clutterSuppressed: 0 };
   private readonly clutterMaps = new Map<string, ClutterMap>();
   private readonly meas: PositionMeasurement = { e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null, placedAtM: 0 };
@@ -607,7 +614,14 @@ export class Tracker {
 
   private start(plot: Plot, sensor: Sensor): void {
     const m = this.plane.measure(plot, sensor, null, this.meas);
-    const num = this.nextNum++;
+    // An aircraft whose track was deleted (out of cover, low, landed and
+    // gone round) and comes back within RELINK_S gets its old track number
+    // back: its Mode S address says it is the same airframe.
+    const back = plot.icao24 !== null ? this.retired.get(plot.icao24) : undefined;
+    if (back && plot.timeS - back.deletedS > lifecycle.RELINK_S) this.retired.delete(plot.icao24!);
+    const relinked = back !== undefined && plot.timeS - back.deletedS <= lifecycle.RELINK_S;
+    if (relinked) this.retired.delete(plot.icao24!);
+    const num = relinked ? back.num : this.nextNum++;
     const v = this.opts.initialSpeedSigmaMps ** 2;
     let imm: ImmFilter | null = null;
     if (this.opts.model === 'imm') {
@@ -775,11 +789,20 @@ export class Tracker {
         if (idle > coastAfter) tr.status = 'coasting';
         drop = idle > deleteAfter || this.predictedSigmaM(tr, nowS) > lifecycle.DELETE_SIGMA_M;
       }
-      if (drop) this.stats.deleted++;
-      else ts[w++] = tr;
+      if (!drop) {
+        ts[w++] = tr;
+        continue;
+      }
+      this.stats.deleted++;
+      if (tr.icao24 !== null && tr.status !== 'tentative') this.retired.set(tr.icao24, { num: tr.num, deletedS: nowS });
     }
     if (w !== ts.length) this.gridDirty = true;
     ts.length = w;
+    // Forget numbers too old to hand back (checked now and then: the map is small).
+    if (nowS >= this.retiredCheckS) {
+      this.retiredCheckS = nowS + 60;
+      for (const [address, r] of this.retired) if (nowS - r.deletedS > lifecycle.RELINK_S) this.retired.delete(address);
+    }
   }
 
   /** The track's combined estimate predicted dt ahead into x (4) and P (4x4); the track is not changed. */
