@@ -36,7 +36,7 @@ function at(f: Flight, t: number): { latRad: number; lonRad: number; heightM: nu
 /** Ten minutes of traffic: biased radar plots per scan and ADS-B at 1 Hz, in time order. */
 function scenario(
   seed: number, durationS: number, jump?: { sensor: string; fromS: number; azimuthDeg: number }, adsbSendsCode = true, drift?: { sensor: string; azimuthDegPerS: number },
-  o: { coal?: Coalition; truth?: Record<string, Bias>; flights?: number; adsb?: boolean; box?: number } = {},
+  o: { coal?: Coalition; truth?: Record<string, Bias>; flights?: number; adsb?: boolean; box?: number; clutterPerScan?: number } = {},
 ) {
   const coal = o.coal ?? coalition, truthB = o.truth ?? TRUE;
   const rng = new Random(seed);
@@ -90,6 +90,16 @@ function scenario(
         flightOf.set(plot, f);
         plots.push(plot);
       }
+      // Clutter for the primary radar: false plots anywhere in the traffic's box.
+      for (let k = 0; s.kind === 'psr' && k < (o.clutterPerScan ?? 0); k++) {
+        const box = o.box ?? 1;
+        const m = radarMeasure(site, { latRad: degToRad(31.4 + box * rng.uniform(-1, 1)), lonRad: degToRad(33.9 + box * rng.uniform(-1.2, 1.2)), heightM: 3000 });
+        plots.push({
+          kind: 'radar', sensorId: s.id, partnerId: s.partnerId, timeS: 1.7e9 + scan + (m.azimuthRad / (2 * Math.PI)) * s.rotationS!,
+          rangeM: m.slantRangeM, azimuthRad: m.azimuthRad, flightLevel: null, mode3a: null, icao24: null, callsign: null, detection: 'psr',
+        });
+      }
+      plots.sort((a, b) => a.timeS - b.timeS);
       batches.push({ t: scan + s.rotationS!, plots });
     }
   }
@@ -347,9 +357,10 @@ test('a declared anchor that ADS-B contradicts is reported and then registered l
 test('primary plots paired by position with an anchor\'s plots in crossing traffic: few mis-pairings, estimates within bounds', () => {
   // 60 aircraft in a box a third of the usual size (about 70 x 80 km), on
   // random courses: they cross all the time. No ADS-B; R1 is the declared
-  // anchor; R3's plots have no identity at all.
+  // anchor; R3's plots have no identity at all, and 30 false plots a scan
+  // (clutter) fall among them. A pairing with clutter counts as a mis-pairing.
   const coal = withAnchor(true);
-  const { batches, flightOf, flights } = scenario(41, 600, undefined, true, undefined, { coal, truth: ANCHORED_TRUTH, adsb: false, flights: 60, box: 0.33 });
+  const { batches, flightOf, flights } = scenario(41, 600, undefined, true, undefined, { coal, truth: ANCHORED_TRUTH, adsb: false, flights: 60, box: 0.33, clutterPerScan: 30 });
   let pairs = 0, wrong = 0;
   const reg = new Registration(coal, {
     onPositionPair: (p, ref) => {
@@ -369,7 +380,7 @@ test('primary plots paired by position with an anchor\'s plots in crossing traff
   for (const b of batches) reg.process(b);
   const r3 = reg.status().find((s) => s.sensorId === 'R3')!;
   const t = ANCHORED_TRUTH.R3!, e = r3.estimate;
-  const line = estimateLine('R3', r3, t) + ` (by position against R1); ${pairs} pairings, ${wrong} with another aircraft (${((100 * wrong) / Math.max(1, pairs)).toFixed(2)} %)`;
+  const line = estimateLine('R3', r3, t) + ` (by position against R1); ${pairs} pairings, ${wrong} with another aircraft or clutter (${((100 * wrong) / Math.max(1, pairs)).toFixed(2)} %)`;
   console.log(line);
   assert.ok(pairs > 500, line);
   assert.ok(wrong / pairs < 0.01, line);
