@@ -40,6 +40,8 @@ const cbar = new Float64Array(NM);
 const PI = new Float64Array(NM * NM);
 const T1 = new Float64Array(NS * NS);
 const K = new Float64Array(NS * 2);
+/** H F for a late plot: two rows of NS (updateLate). */
+const HF = new Float64Array(2 * NS);
 
 export class ImmFilter {
   readonly x = [new Float64Array(NS), new Float64Array(NS)];
@@ -162,6 +164,73 @@ export class ImmFilter {
     for (let j = 0; j < NM; j++) this.mu[j] = Math.min(1 - 1e-4, Math.max(1e-4, this.mu[j]!));
   }
 
+  /**
+   * A plot older than the state (out of sequence: dtBack < 0 is its time
+   * minus the state's) updates the state where it is, in time: each model
+   * is retrodicted to the plot's time, x(τ|k) = f(x(k|k), dtBack), with
+   * covariance F P F' + Q(|dtBack|), and the state at k is corrected through
+   * the cross-covariance of x(k) with the retrodicted position,
+   * P_xz = P(k|k) (H F)': W = P_xz S⁻¹, x += W ν, P -= W S W'. This is
+   * Bar-Shalom's one-step-lag solution ("Update with out-of-sequence
+   * measurements in tracking: exact solution", IEEE TAES 2002) without the
+   * process-noise correlation terms: Q is added rather than removed, so the
+   * retrodiction is a little pessimistic and the gain a little small, never
+   * overconfident. The state's time and the model probabilities stay.
+   */
+  updateLate(dtBack: number, zE: number, zN: number, rEE: number, rEN: number, rNN: number): void {
+    for (let j = 0; j < NM; j++) {
+      const x = this.x[j]!, P = this.P[j]!;
+      const xr = mixX[j]!, Pr = mixP[j]!;
+      xr.set(x);
+      Pr.set(P);
+      // H F: the retrodicted position's sensitivity to the state at k.
+      const hf = HF;
+      hf.fill(0);
+      hf[0] = 1;
+      hf[NS + 1] = 1;
+      if (j === 0) {
+        hf[2] = dtBack;
+        hf[NS + 3] = dtBack;
+      } else {
+        ctPositionRows(x, dtBack, hf);
+      }
+      predictModel(j, xr, Pr, dtBack, this.prm);
+      const dE = zE - xr[0]!, dN = zN - xr[1]!;
+      const sEE = Pr[0]! + rEE, sEN = Pr[1]! + rEN, sNN = Pr[6]! + rNN;
+      const det = sEE * sNN - sEN * sEN;
+      if (!(det > 0)) continue;
+      const iEE = sNN / det, iEN = -sEN / det, iNN = sEE / det;
+      // Pxz (NS x 2) = P (H F)'.
+      for (let r = 0; r < NS; r++) {
+        let a = 0, b = 0;
+        for (let k = 0; k < NS; k++) {
+          a += P[r * NS + k]! * hf[k]!;
+          b += P[r * NS + k]! * hf[NS + k]!;
+        }
+        T1[2 * r] = a;
+        T1[2 * r + 1] = b;
+      }
+      // W = Pxz S^-1; x += W ν; P -= W Pxz'.
+      for (let r = 0; r < NS; r++) {
+        K[2 * r] = T1[2 * r]! * iEE + T1[2 * r + 1]! * iEN;
+        K[2 * r + 1] = T1[2 * r]! * iEN + T1[2 * r + 1]! * iNN;
+      }
+      for (let r = 0; r < NS; r++) x[r]! += K[2 * r]! * dE + K[2 * r + 1]! * dN;
+      for (let r = 0; r < NS; r++) {
+        for (let c = 0; c < NS; c++) P[r * NS + c]! -= K[2 * r]! * T1[2 * c]! + K[2 * r + 1]! * T1[2 * c + 1]!;
+      }
+      symmetrise(P);
+      if (j === 0) {
+        x[4] = 0;
+        for (let k = 0; k < NS; k++) {
+          P[4 * NS + k] = 0;
+          P[k * NS + 4] = 0;
+        }
+        P[24] = 1e-12;
+      }
+    }
+  }
+
   /** The current combined estimate ([e, n, vE, vN] and its 4x4 covariance). */
   current(x4: Float64Array, P4: Float64Array): void {
     combine(this.x, this.P, this.mu, x4, P4);
@@ -216,6 +285,27 @@ function predictModel(j: number, x: Float64Array, P: Float64Array, dt: number, p
   P[6]! += q11; P[8]! += q12; P[16]! += q12; P[18]! += q22;
   if (j === 1) P[24]! += prm.qTurn * ad;
   symmetrise(P);
+}
+
+/** The position rows of the coordinated-turn Jacobian at x over dt, into rows (2 x NS). */
+function ctPositionRows(x: Float64Array, dt: number, rows: Float64Array): void {
+  const w = x[4]!, vE = x[2]!, vN = x[3]!;
+  const wt = w * dt;
+  let a: number, b: number, da: number, db: number;
+  if (Math.abs(wt) < 1e-4) {
+    a = dt * (1 - (wt * wt) / 6);
+    b = 0.5 * w * dt * dt;
+    da = (-w * dt * dt * dt) / 3;
+    db = 0.5 * dt * dt;
+  } else {
+    const c = Math.cos(wt), s = Math.sin(wt);
+    a = s / w;
+    b = (1 - c) / w;
+    da = (dt * c) / w - s / (w * w);
+    db = (dt * s) / w - (1 - c) / (w * w);
+  }
+  rows[0] = 1; rows[1] = 0; rows[2] = a; rows[3] = -b; rows[4] = da * vE - db * vN;
+  rows[NS] = 0; rows[NS + 1] = 1; rows[NS + 2] = b; rows[NS + 3] = a; rows[NS + 4] = db * vE + da * vN;
 }
 
 /**

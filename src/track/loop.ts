@@ -1,6 +1,7 @@
 // Drives a Tracker from a stream of plot batches: puts batches from sensors
-// with different latencies back in time order (a short reordering window),
-// and emits a frame of every live track at each period boundary of data
+// with different latencies back in time order (a short reordering window;
+// a batch later than that still updates its tracks, as an out-of-sequence
+// measurement: ImmFilter.updateLate), and emits a frame of every live track at each period boundary of data
 // time. Used alike by the batch `track` command and the live pipeline.
 
 import type { Plot, TrackFrame } from '../core/types.ts';

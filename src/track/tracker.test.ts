@@ -321,7 +321,8 @@ test('plots of a slow sensor that arrive after the reordering window still updat
   assert.ok(delayed.late > 40, `${delayed.late} late plots`);
   assert.equal(delayed.ids.size, 1, 'one track, no duplicate from the late sensor');
   assert.deepEqual([...delayed.sensors].sort(), ['A-1', 'B-1'], 'the late sensor still contributes');
-  assert.ok(delayed.rms < 1.3 * inOrder.rms + 10, `late ${delayed.rms} vs in order ${inOrder.rms}`);
+  // Measured: 53.7 m late against 54.3 m in order (the state-going-back update it replaced gave 64.4 m).
+  assert.ok(delayed.rms < 1.1 * inOrder.rms, `late ${delayed.rms} vs in order ${inOrder.rms}`);
 });
 
 test('a primary-only aircraft seen by two radars is placed at the height their lines of sight agree on', () => {

@@ -501,7 +501,14 @@ export class Tracker {
     const m = noLevel && tr.hEstM !== null
       ? this.plane.measure(plot, sensor, tr.hEstM, this.meas, Math.sqrt(tr.hVar))
       : this.plane.measure(plot, sensor, tr.altM, this.meas);
-    if (tr.imm) {
+    // A plot older than the track's state (a sensor with more latency than
+    // the others, beyond the loop's reordering window) corrects the state
+    // where it is in time (ImmFilter.updateLate); the state does not go back.
+    const late = dt < 0 && tr.imm !== null;
+    if (late) {
+      tr.imm!.updateLate(dt, m.e, m.n, m.rEE, m.rEN, m.rNN);
+      tr.imm!.current(tr.x, tr.P);
+    } else if (tr.imm) {
       tr.imm.update(dt, m.e, m.n, m.rEE, m.rEN, m.rNN);
       tr.imm.current(tr.x, tr.P);
     } else {
@@ -509,7 +516,7 @@ export class Tracker {
       const inn: Innovation = innovation(tr.x, tr.P, m.e, m.n, m.rEE, m.rEN, m.rNN);
       updatePosition(tr.x, tr.P, inn);
     }
-    tr.timeS = plot.timeS;
+    if (!late) tr.timeS = plot.timeS;
     tr.placedAtM = m.placedAtM;
     if (m.heightM !== null) this.updateAltitude(tr, m.heightM, plot.timeS);
     tr.hits++;
