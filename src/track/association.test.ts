@@ -180,3 +180,44 @@ test('an aircraft whose track was deleted gets its old track number back when it
   // Back after more than RELINK_S: a new track.
   assert.deepEqual(ids(lifecycle.RELINK_S + 60), ['T2', 'T3']);
 });
+
+test('a formation that splits: one track while the radar sees one echo, two once it resolves two', () => {
+  // Two aircraft without transponder fly together (R resolves them as one
+  // echo, at their midpoint) for 60 s; then one turns 40 degrees away. As
+  // soon as R reports two echoes, the one the track does not take starts a
+  // second track, which confirms: each aircraft has its own track.
+  const lat = 32.0 + 70000 / 111000;
+  const lead: Aircraft = { lat0: lat, lon0: 34.0, courseDeg: 90, speedMps: 130, heightM: 6000, mode3a: null, icao24: null };
+  const tracker = new Tracker(coalition);
+  const rng = new Random(13);
+  const splitS = 60;
+  const wingAt = (t: number): Aircraft => {
+    if (t <= splitS) return { ...lead, lat0: lat + 100 / 111000 };
+    // From the split point, 40 degrees left of the lead's course.
+    const p = positionAt({ ...lead, lat0: lat + 100 / 111000 }, splitS);
+    return { ...lead, lat0: (p.latRad * 180) / Math.PI, lon0: (p.lonRad * 180) / Math.PI, courseDeg: 50 };
+  };
+  const counts: number[] = [];
+  for (let t = 0; t <= 150; t += 5) {
+    const w = wingAt(t);
+    const wingPos = positionAt(w, t <= splitS ? t : t - splitS);
+    const leadPos = positionAt(lead, t);
+    const apartM = Math.hypot((wingPos.latRad - leadPos.latRad) * 6371000, (wingPos.lonRad - leadPos.lonRad) * 6371000 * Math.cos(leadPos.latRad));
+    const batch: RadarPlot[] = [];
+    if (apartM < 500) {
+      // Unresolved: one echo at the midpoint.
+      const mid: Aircraft = { ...lead, lat0: ((leadPos.latRad + wingPos.latRad) / 2) * 180 / Math.PI, lon0: ((leadPos.lonRad + wingPos.lonRad) / 2) * 180 / Math.PI, speedMps: 0 };
+      batch.push({ ...radarPlot(R, mid, 0, rng), timeS: T0 + t });
+    } else {
+      batch.push(radarPlot(R, lead, t, rng));
+      batch.push({ ...radarPlot(R, { ...w, speedMps: t <= splitS ? w.speedMps : w.speedMps }, t <= splitS ? t : t - splitS, rng), timeS: T0 + t });
+    }
+    tracker.process(batch);
+    for (let k = 0; k < 5; k++) tracker.maintain(T0 + t + k);
+    counts.push(tracker.snapshot(T0 + t).filter((s) => s.status === 'confirmed').length);
+  }
+  // Together: one confirmed track (from t=20, once primary-only confirmation is met).
+  assert.ok(counts.slice(4, 12).every((n) => n === 1), `together: ${counts.join(' ')}`);
+  // Apart (the echoes resolve about 20 s after the turn): two confirmed tracks by the end.
+  assert.equal(counts.at(-1), 2, `apart: ${counts.join(' ')}`);
+});
