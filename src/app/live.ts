@@ -131,10 +131,15 @@ export async function startLive(o: LiveOptions): Promise<LiveSystem> {
       recorder?.recordEvents(events);
       bus.publish('events', events);
     },
-    // A realigned antenna, found by an audience's registration: recorded and logged.
+    // A realigned antenna or a disputed anchor, found by an audience's registration: recorded and logged.
     onRegistrationEvents: (events) => {
       recorder?.recordEvents(events);
-      for (const e of events) o.log(`live: registration of ${e.sensorId} jumped at ${new Date(e.timeS * 1000).toISOString()}${'audience' in e ? ` (audience ${String(e.audience)})` : ''}; the estimate restarts`);
+      for (const e of events) {
+        const what = e.kind === 'registration-anchor-disputed'
+          ? 'is a declared anchor that ADS-B contradicts; it is registered like any other radar from now on'
+          : 'jumped; the estimate restarts';
+        o.log(`live: registration of ${e.sensorId} at ${new Date(e.timeS * 1000).toISOString()}${'audience' in e ? ` (audience ${String(e.audience)})` : ''} ${what}`);
+      }
     },
   });
   const fusion = chain.fusion!;
