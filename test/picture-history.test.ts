@@ -49,3 +49,17 @@ test('the history holds the last trail-length positions, oldest first, through m
   assert.equal(p.historyOf('S'), undefined);
   assert.deepEqual([...p.tracks.keys()], ['M']);
 });
+
+test('idsVersion changes when a track joins or leaves the picture, and only then (the table keeps its order by id meanwhile)', () => {
+  const p = new Picture(3);
+  p.update(1000, [at('A', 0), at('B', 0)]);
+  const v0 = p.idsVersion;
+  p.update(1001, [at('A', 1), at('B', 1)]);
+  p.update(1002, [at('B', 2), at('A', 2)]);
+  assert.equal(p.idsVersion, v0, 'same tracks, new positions');
+  p.update(1003, [at('A', 3), at('B', 3), at('C', 3)]);
+  const v1 = p.idsVersion;
+  assert.notEqual(v1, v0, 'C joined');
+  p.update(1004, [at('A', 4), at('C', 4)]);
+  assert.notEqual(p.idsVersion, v1, 'B left');
+});

@@ -255,7 +255,7 @@ function main(): void {
 
   function select(id: string | null, fromTable = false): void {
     selectedId = id;
-    table.update(picture.tracks, selectedId);
+    table.update(picture.tracks, selectedId, picture.idsVersion);
     if (!fromTable) table.scrollToSelected();
     showDetails();
     drawPicture();
@@ -328,7 +328,7 @@ function main(): void {
     pendingFrame = null;
     const t0 = performance.now();
     picture.update(f.t, f.tracks);
-    table.update(picture.tracks, selectedId);
+    table.update(picture.tracks, selectedId, picture.idsVersion);
     if (selectedId) showDetails();
     status.frame(picture.frameTimeS, picture.tracks.size);
     drawPicture();
@@ -438,7 +438,7 @@ function main(): void {
     // A live frame still waiting for the next animation frame must not overwrite this one.
     pendingFrame = null;
     picture.update(t, tracks);
-    table.update(picture.tracks, selectedId);
+    table.update(picture.tracks, selectedId, picture.idsVersion);
     if (selectedId) showDetails();
     status.frame(picture.frameTimeS, picture.tracks.size);
     drawPicture();

@@ -60,6 +60,8 @@ export class Picture {
   frameTimeS: number | null = null;
   /** Bumped by every update (the trail layer appends one position per update). */
   version = 0;
+  /** Bumped whenever a track joins or leaves the picture (the table keeps an order by id while it does not). */
+  idsVersion = 0;
 
   constructor(private trail = DEFAULT_TRAIL) {}
 
@@ -109,8 +111,10 @@ export class Picture {
     for (const t of tracks) {
       this.tracks.set(t.id, t);
       let h = this.history.get(t.id);
-      if (!h) this.history.set(t.id, (h = { ring: new Float64Array(ENTRY * cap), count: 0, first: 0, sensors: new Map(), partners: new Map(), firstS: timeS, seenV: v }));
-      else if (h.ring.length !== ENTRY * cap) resize(h, cap);
+      if (!h) {
+        this.history.set(t.id, (h = { ring: new Float64Array(ENTRY * cap), count: 0, first: 0, sensors: new Map(), partners: new Map(), firstS: timeS, seenV: v }));
+        this.idsVersion++;
+      } else if (h.ring.length !== ENTRY * cap) resize(h, cap);
       h.seenV = v;
       const ring = h.ring;
       // A new position only if the track moved (a still track keeps one entry).
@@ -132,6 +136,7 @@ export class Picture {
     }
     for (const [id, h] of this.history) {
       if (h.seenV !== v) {
+        this.idsVersion++;
         this.tracks.delete(id);
         this.history.delete(id);
       }

@@ -225,7 +225,11 @@ export class TrackTable {
     }
   }
 
-  update(tracks: ReadonlyMap<string, WireTrack> | readonly WireTrack[], selectedId: string | null): void {
+  /**
+   * `idsVersion` (Picture.idsVersion) changes whenever a track joins or leaves: ordered by id, unfiltered, a table no
+   * track joined or left keeps its order (no pass over the tracks); the drawn rows show the tracks' latest values.
+   */
+  update(tracks: ReadonlyMap<string, WireTrack> | readonly WireTrack[], selectedId: string | null, idsVersion = NaN): void {
     this.all = tracks;
     this.selectedId = selectedId;
     // Hidden (another tab is open) and unfiltered: only the count line; sorted when it shows again. (An attribute
@@ -237,8 +241,19 @@ export class TrackTable {
       this.onCount(n, n);
       return;
     }
-    this.reorder();
+    if (!(this.sortKey === 'id' && this.filter.trim() === '' && !this.stale && idsVersion === this.idsVersion)) {
+      this.reorder();
+      this.idsVersion = idsVersion;
+    }
     this.render();
+  }
+  /** Picture.idsVersion the order was computed at (NaN: none, or a sort or filter since). */
+  private idsVersion = NaN;
+
+  /** The track's latest object (the order may date from an earlier frame). */
+  private current(t: WireTrack): WireTrack {
+    const all = this.all;
+    return all instanceof Map ? ((all as ReadonlyMap<string, WireTrack>).get(t.id) ?? t) : t;
   }
 
   /** Ids in table order after sort and filter (all of them, not only the drawn rows). */
@@ -299,7 +314,7 @@ export class TrackTable {
       const row = this.pool[i]!;
       if (i < count) {
         if (row.tr.parentNode !== this.tbody) this.tbody.insertBefore(row.tr, this.bottom);
-        this.fill(row, this.order[first + i]!);
+        this.fill(row, this.current(this.order[first + i]!));
       } else if (row.tr.parentNode) row.tr.remove();
     }
     this.top.style.height = `${first * ROW_H}px`;
