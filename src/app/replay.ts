@@ -7,12 +7,17 @@
 // (--cat062-out, --cot-out) are fed from the replayed frames as live feeds
 // them from the live ones: each partner's feed carries the replayed picture
 // of the audience it saw then, stamped with the recorded data times.
+// Operators watch the replay's time through /api/replay, and a coalition
+// administrator pauses, speeds and seeks it there (src/serve/routes/replay.ts;
+// the time bar uses it), audited to --audit like other changes.
 
+import { AuditLog } from '../coalition/audit.ts';
 import { InProcessBus } from '../core/bus.ts';
 import { SkyError } from '../core/errors.ts';
 import { Chain, RecordingReader, Replayer } from '../record/index.ts';
 import type { Partner, PartnerStatus, ReleaseRule } from '../core/types.ts';
 import { Membership, generateToken, startServer } from '../serve/index.ts';
+import type { ReplayControl } from '../serve/routes/replay.ts';
 import { demoUsers } from './accounts.ts';
 import type { LiveSystem } from './live.ts';
 import { startOutputs, type Outputs, type OutputsConfig } from './outputs.ts';
@@ -35,11 +40,13 @@ export interface ReplayServeOptions {
   readonly outputs?: OutputsConfig;
   /** An operator's tile server URL template for the map (ServeOptions.tiles), as live. */
   readonly tiles?: string;
+  /** Append logins and replay control calls (seek, speed, pause, resume) to this hash-chained audit log. */
+  readonly auditFile?: string;
   readonly log: (line: string) => void;
 }
 
 export interface ReplaySystem extends LiveSystem {
-  /** The replay itself: seekAsync, pause, speed (the tests, and a future time control). */
+  /** The replay itself: seekAsync, pause, speed (the tests; operators use /api/replay, src/serve/routes/replay.ts). */
   readonly replayer: Replayer;
 }
 
@@ -114,19 +121,31 @@ export async function startReplay(o: ReplayServeOptions): Promise<ReplaySystem> 
   // Started before any frame: each feed follows Membership (started while its partner is a member).
   const outputs: Outputs | null = o.outputs ? startOutputs(bus, membership, o.outputs, o.log) : null;
   outputsRef = outputs;
+  let audit: AuditLog | null = null;
   try {
+    audit = o.auditFile ? await AuditLog.open(o.auditFile) : null;
     const { users, accounts } = await demoUsers(coalition, o.demoAccounts === true);
+    // The time control (/api/replay): the span of the recording, and the Replayer's pause, speed and seek.
+    const span = reader.span() ?? { fromS: session.startedS, toS: session.startedS };
+    const replay: ReplayControl = {
+      fromS: span.fromS,
+      toS: span.toS,
+      now: () => ({ atS: rp.positionS, speed: rp.currentSpeed, playing: rp.playing, seeking: rp.isWarming, ended: rp.isEnded }),
+      seek: (timeS) => void rp.seekAsync(timeS),
+      setSpeed: (speed) => rp.setSpeed(speed),
+      pause: () => rp.pause(),
+      resume: () => rp.resume(),
+    };
     const tokenPartner = (coalition.partners.find((p) => p.status === 'member') ?? coalition.partners[0]!).id;
     const server = await startServer({
-      host: o.host, port: o.port, bus, membership, users, log: o.log, demo: o.demoAccounts === true,
+      host: o.host, port: o.port, bus, membership, users, log: o.log, demo: o.demoAccounts === true, audit, replay,
       // History and export read the same recording (what each partner saw in it).
       recording: { file: o.file },
       operator: { token: o.token ?? generateToken(), partnerId: tokenPartner, name: `demo-${tokenPartner.toLowerCase()}` },
       ...(o.tiles !== undefined ? { tiles: o.tiles } : {}),
       ...(outputs ? { outputsOf: () => outputs.stats() } : {}),
     });
-    const span = reader.span();
-    if (span) o.log(`replay: ${o.file}, ${new Date(span.fromS * 1000).toISOString()} to ${new Date(span.toS * 1000).toISOString()}, speed ${o.speed}`);
+    if (reader.span()) o.log(`replay: ${o.file}, ${new Date(span.fromS * 1000).toISOString()} to ${new Date(span.toS * 1000).toISOString()}, speed ${o.speed}`);
     if (o.fromS === undefined) rp.start();
     else {
       // A start far into a session re-runs it up to there: in slices, the server answering meanwhile; then plays.
@@ -147,11 +166,13 @@ export async function startReplay(o: ReplayServeOptions): Promise<ReplaySystem> 
         await outputs?.close();
         await server.close();
         await bus.close();
+        await audit?.close();
       },
     };
   } catch (e) {
     rp.stop();
     await outputs?.close();
+    await audit?.close();
     throw e;
   }
 }

@@ -46,6 +46,7 @@ export type AuditKind =
   | 'membership-change'
   | 'data-purge'
   | 'export'
+  | 'replay-control'
   | 'audit-recovered';
 
 /** Who did it; null for the system itself (a scenario event, a recovery). */

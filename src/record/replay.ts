@@ -351,6 +351,16 @@ export class Replayer {
     return this.warmJob !== null;
   }
 
+  /** The pacing: 1 to 60 times real time, or 'max'. */
+  get currentSpeed(): number | 'max' {
+    return this.speed;
+  }
+
+  /** Plays now, or will once the seekAsync under way is done (it paused the replay meanwhile). */
+  get playing(): boolean {
+    return this.warmJob ? this.warmJob.resumeAfter : !this.paused;
+  }
+
   /** Checkpoints held now: their number and the recording times they are at. */
   get checkpointTimes(): number[] {
     return this.checkpoints.map((c) => c.timeS);
@@ -382,7 +392,8 @@ export class Replayer {
       this.warmJob.resumeAfter = true;
       return;
     }
-    if (!this.paused || this.stopped) return;
+    // At the end there is nothing to play (a seek back plays again).
+    if (!this.paused || this.stopped || this.ended) return;
     this.paused = false;
     this.anchorWallS = this.clock();
     this.schedule();

@@ -263,6 +263,13 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/api/outputs', allowed: ['partner-admin', 'coalition-admin'], ok: 200 },
   // Events of the partner's picture (src/serve/routes/events.ts): every role, its own partner's.
   { method: 'GET', path: '/api/events', allowed: ALL, ok: 200 },
+  // The replay's time control (src/serve/routes/replay.ts): every role reads where it is; only a coalition
+  // administrator moves it (it is one replay for every partner's operators). This server runs live: 404 SKY_NO_REPLAY.
+  { method: 'GET', path: '/api/replay', allowed: ALL, ok: 404 },
+  { method: 'POST', path: '/api/replay/seek', body: { timeS: T0 }, allowed: ['coalition-admin'], ok: 404 },
+  { method: 'POST', path: '/api/replay/speed', body: { speed: 10 }, allowed: ['coalition-admin'], ok: 404 },
+  { method: 'POST', path: '/api/replay/pause', allowed: ['coalition-admin'], ok: 404 },
+  { method: 'POST', path: '/api/replay/resume', allowed: ['coalition-admin'], ok: 404 },
   { method: 'POST', path: '/api/logout', allowed: ALL, ok: 204 },
 ];
 

@@ -32,6 +32,7 @@ import {
 import { API_TOKEN_TTL_S, LOGIN_TTL_S, type Role, type Session, SessionStore, type UserDirectory } from './users.ts';
 import { asset, buildWeb, type WebAssets } from './web.ts';
 import { ROUTE_MODULES, type RouteContext } from './routes/index.ts';
+import type { ReplayControl } from './routes/replay.ts';
 import { WS_PROTOCOL, type WireEvent, type WireMessage, toWireAlert, toWireEvent } from './wire.ts';
 import { WS_PROTOCOL_V2 } from './wire-v2.ts';
 import { type FeedState, FrameFanout, newFeedState } from './fanout.ts';
@@ -107,6 +108,8 @@ export interface ServeOptions {
   tiles?: string;
   /** Counters of the CAT062/CoT feeds to partners (src/app/outputs.ts), for GET /api/outputs. */
   outputsOf?: () => readonly OutputFeedStats[];
+  /** The replay this server runs (serve --replay), for /api/replay (src/serve/routes/replay.ts); absent live. */
+  replay?: ReplayControl;
 }
 
 /** One output feed's counters as GET /api/outputs shows them (src/app/outputs.ts OutputStats). */

@@ -6,7 +6,8 @@ import { policyRoutes } from './policy.ts';
 import { historyRoutes } from './history.ts';
 import { outputsRoutes } from './outputs.ts';
 import { eventsRoutes } from './events.ts';
+import { replayRoutes } from './replay.ts';
 
 export type { RouteContext, RouteModule } from './context.ts';
 
-export const ROUTE_MODULES: readonly RouteModule[] = [policyRoutes, historyRoutes, outputsRoutes, eventsRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [policyRoutes, historyRoutes, outputsRoutes, eventsRoutes, replayRoutes];
