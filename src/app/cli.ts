@@ -143,13 +143,16 @@ export function buildCli(): Command {
     .option('--out-cat062 <file>', 'also write the snapshots as ASTERIX CAT062 data blocks (with a CAT065 end of batch after each)')
     .option('--sdps <sac/sic>', 'SAC/SIC the CAT062 output names as its source', '0/0')
     .option('--no-register', 'do not estimate and remove sensor biases (registration) before tracking')
-    .action(async (o: { coalition: string; input: string[]; date: string; out: string; periodS: number; outCat062?: string; sdps: string; register: boolean }) => {
+    .option('--association <kind>', 'gnn: each track updated with its assigned plot; jpda: in dense clusters, with every gated plot by its JPDA probability', 'gnn')
+    .action(async (o: { coalition: string; input: string[]; date: string; out: string; periodS: number; outCat062?: string; sdps: string; register: boolean; association: string }) => {
+      if (o.association !== 'gnn' && o.association !== 'jpda') throw new SkyError('SKY_USAGE', `--association must be gnn or jpda, got "${o.association}"`);
       const m = /^(\d{1,3})\/(\d{1,3})$/.exec(o.sdps);
       if (!m || Number(m[1]) > 255 || Number(m[2]) > 255) throw new SkyError('SKY_USAGE', `--sdps must be SAC/SIC with each 0..255, got "${o.sdps}"`);
       const bar = progress('track');
       const s = await runTrack({
         coalitionFile: o.coalition, inputs: o.input, date: o.date, out: o.out, periodS: o.periodS,
         ...(o.outCat062 ? { outCat062: o.outCat062 } : {}), sdps: { sac: Number(m[1]), sic: Number(m[2]) }, register: o.register,
+        association: o.association,
         onProgress: (d, t) => bar.update(d, t),
       });
       bar.stop();

@@ -11,7 +11,7 @@ import { PlotDecoder, readPlotFile } from '../ingest/index.ts';
 import { Cat062FileWriter } from '../output/index.ts';
 import { Registration, type SensorRegistration } from '../register/index.ts';
 import { TrackingLoop } from '../track/loop.ts';
-import { Tracker } from '../track/tracker.ts';
+import { Tracker, defaultTrackerOptions } from '../track/tracker.ts';
 
 export interface TrackRunOptions {
   readonly coalitionFile: string;
@@ -25,6 +25,8 @@ export interface TrackRunOptions {
   readonly sdps?: { sac: number; sic: number };
   /** Estimate and remove sensor biases before tracking (default on). */
   readonly register?: boolean;
+  /** Tracker association (TrackerOptions.association); default gnn. */
+  readonly association?: 'gnn' | 'jpda';
   readonly onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
@@ -120,7 +122,7 @@ export async function runTrack(o: TrackRunOptions): Promise<TrackRunSummary> {
   };
   const cat062 = o.outCat062 ? new Cat062FileWriter(o.outCat062, { sac: o.sdps?.sac ?? 0, sic: o.sdps?.sic ?? 0 }) : null;
   const registration = o.register === false ? null : new Registration(coalition);
-  const tracker = new Tracker(coalition);
+  const tracker = new Tracker(coalition, { ...defaultTrackerOptions, association: o.association ?? 'gnn' });
   const loop = new TrackingLoop(tracker, { periodS: o.periodS, reorderWindowS: 3 }, onFrame);
   let plots = 0;
   let n = 0;

@@ -40,6 +40,12 @@ const cbar = new Float64Array(NM);
 const PI = new Float64Array(NM * NM);
 const T1 = new Float64Array(NS * NS);
 const K = new Float64Array(NS * 2);
+/** Scratch of updatePda. */
+const PDA_D = new Float64Array(NS);
+const PDA_DK = new Float64Array(NS);
+const PDA_SPREAD = new Float64Array(NS * NS);
+const PDA_LOSS = new Float64Array(NS * NS);
+const PDA_LIKE = new Float64Array(NM);
 /** H F for a late plot: two rows of NS (updateLate). */
 const HF = new Float64Array(2 * NS);
 
@@ -161,6 +167,87 @@ export class ImmFilter {
     if (total > 0 && Number.isFinite(total)) for (let j = 0; j < NM; j++) this.mu[j]! /= total;
     else for (let j = 0; j < NM; j++) this.mu[j] = cbar[j]!;
     // Keep each model alive: a probability that reaches 0 can never recover.
+    for (let j = 0; j < NM; j++) this.mu[j] = Math.min(1 - 1e-4, Math.max(1e-4, this.mu[j]!));
+  }
+
+  /**
+   * Probabilistic data association (JPDA's update for one track): predict
+   * by dt, then update each model with every plot k of the cluster weighted
+   * by its association probability beta[k] (beta0 = 1 - sum: none of them
+   * is this aircraft's). Per model the result is the moment-matched mixture
+   * of "no plot" (the prediction) and each plot's Kalman update:
+   *   x = x⁻ + Σ β_k K_k ν_k,
+   *   P = β0 P⁻ + Σ β_k (P⁻ − K_k S_k K_k') + Σ β_k δ_k δ_k' − δ δ'
+   * with δ_k = K_k ν_k and δ = Σ β_k δ_k (each plot keeps its own R). The
+   * model probabilities move by the β-weighted likelihoods, and not at all
+   * for the β0 share.
+   * z holds [e, n] per plot, r holds [rEE, rEN, rNN] per plot.
+   */
+  updatePda(dt: number, count: number, z: Float64Array, r: Float64Array, beta: Float64Array): void {
+    this.mixPredict(dt, mixX, mixP);
+    let beta0 = 1;
+    for (let k = 0; k < count; k++) beta0 -= beta[k]!;
+    if (beta0 < 0) beta0 = 0;
+    let total = 0;
+    for (let j = 0; j < NM; j++) {
+      const x = this.x[j]!, P = this.P[j]!;
+      x.set(mixX[j]!);
+      P.set(mixP[j]!);
+      const delta = PDA_D;
+      delta.fill(0);
+      const spread = PDA_SPREAD;
+      spread.fill(0);
+      const loss = PDA_LOSS;
+      loss.fill(0);
+      let like = 0;
+      for (let k = 0; k < count; k++) {
+        const b = beta[k]!;
+        if (!(b > 0)) continue;
+        const dE = z[2 * k]! - x[0]!, dN = z[2 * k + 1]! - x[1]!;
+        const sEE = P[0]! + r[3 * k]!, sEN = P[1]! + r[3 * k + 1]!, sNN = P[6]! + r[3 * k + 2]!;
+        const det = sEE * sNN - sEN * sEN;
+        const iEE = sNN / det, iEN = -sEN / det, iNN = sEE / det;
+        const d2 = dE * dE * iEE + 2 * dE * dN * iEN + dN * dN * iNN;
+        like += b * Math.exp(-0.5 * Math.min(d2, 200)) / (2 * Math.PI * Math.sqrt(det));
+        for (let q = 0; q < NS; q++) {
+          const p0 = P[q * NS]!, p1 = P[q * NS + 1]!;
+          K[2 * q] = p0 * iEE + p1 * iEN;
+          K[2 * q + 1] = p0 * iEN + p1 * iNN;
+        }
+        // δ_k and K_k (H P⁻): the covariance this plot's update removes.
+        for (let q = 0; q < NS; q++) PDA_DK[q] = K[2 * q]! * dE + K[2 * q + 1]! * dN;
+        for (let q = 0; q < NS; q++) {
+          delta[q]! += b * PDA_DK[q]!;
+          for (let c = 0; c < NS; c++) {
+            loss[q * NS + c]! += b * (K[2 * q]! * P[c]! + K[2 * q + 1]! * P[NS + c]!);
+            spread[q * NS + c]! += b * PDA_DK[q]! * PDA_DK[c]!;
+          }
+        }
+      }
+      for (let q = 0; q < NS; q++) x[q]! += delta[q]!;
+      for (let q = 0; q < NS; q++) {
+        for (let c = 0; c < NS; c++) P[q * NS + c]! += -loss[q * NS + c]! + spread[q * NS + c]! - delta[q]! * delta[c]!;
+      }
+      symmetrise(P);
+      if (j === 0) {
+        x[4] = 0;
+        for (let q = 0; q < NS; q++) {
+          P[4 * NS + q] = 0;
+          P[q * NS + 4] = 0;
+        }
+        P[24] = 1e-12;
+      }
+      PDA_LIKE[j] = beta0 < 1 ? like / (1 - beta0) : 0;
+    }
+    // The β0 share carries no information on the model: it keeps the prior c-bar.
+    let mean = 0;
+    for (let j = 0; j < NM; j++) mean += cbar[j]! * PDA_LIKE[j]!;
+    for (let j = 0; j < NM; j++) {
+      this.mu[j] = cbar[j]! * ((1 - beta0) * PDA_LIKE[j]! + beta0 * mean);
+      total += this.mu[j]!;
+    }
+    if (total > 0 && Number.isFinite(total)) for (let j = 0; j < NM; j++) this.mu[j]! /= total;
+    else for (let j = 0; j < NM; j++) this.mu[j] = cbar[j]!;
     for (let j = 0; j < NM; j++) this.mu[j] = Math.min(1 - 1e-4, Math.max(1e-4, this.mu[j]!));
   }
 

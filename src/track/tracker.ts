@@ -9,6 +9,7 @@
 import type { Coalition, Plot, Sensor, SystemTrack, TrackStatus } from '../core/types.ts';
 import { radToDeg } from '../core/geodesy.ts';
 import { solveAssignment } from './assign.ts';
+import { jpdaMarginals } from './jpda.ts';
 import { NX, innovation, predictCv, updatePosition, type Innovation } from './kalman.ts';
 import { ASSUMED_HEIGHT_SIGMA_M, TrackPlane, type PositionMeasurement } from './measure.ts';
 import { Grid } from './grid.ts';
@@ -28,6 +29,14 @@ export interface TrackerOptions {
   readonly initialSpeedSigmaMps: number;
   /** Horizontal motion model: one constant-velocity filter, or the CV + turn IMM. */
   readonly model: 'cv' | 'imm';
+  /**
+   * 'jpda': in a dense cluster (established tracks sharing gated plots) each
+   * track's state is updated with every gated plot, weighted by its JPDA
+   * probability (IMM only); which plot is whose for identities, hits and
+   * new tracks is still the global-nearest-neighbour assignment. 'gnn':
+   * each track is updated with its assigned plot only.
+   */
+  readonly association?: 'gnn' | 'jpda';
 }
 
 /** Mode 3/A codes many aircraft squawk at once (conspicuity, VFR): they identify no one. */
@@ -55,7 +64,12 @@ export const defaultTrackerOptions: TrackerOptions = {
   gateD2: 16,
   initialSpeedSigmaMps: 250,
   model: 'imm',
+  association: 'gnn',
 };
+
+/** JPDA: detection probability, and the spatial density of plots that are no track's (clutter, new aircraft), per m². */
+const JPDA_PD = 0.9;
+const JPDA_DENSITY_PER_M2 = 1e-9;
 
 /**
  * Track management, written down:
@@ -182,6 +196,8 @@ export interface TrackerStats {
   started: number;
   deleted: number;
   merged: number;
+  /** Dense clusters whose tracks JPDA updated. */
+  jpdaClusters: number;
   unknownSensorPlots: number;
   /** Primary-only plots in clutter cells that neither started nor fed a tentative track. */
   clutterSuppressed: number;
@@ -195,7 +211,7 @@ export class Tracker {
   /** Numbers of deleted confirmed tracks by Mode S address, for an aircraft that comes back (start()). */
   private readonly retired = new Map<string, { num: number; deletedS: number }>();
   private retiredCheckS = -Infinity;
-  readonly stats: TrackerStats = { plots: 0, associated: 0, started: 0, deleted: 0, merged: 0, unknownSensorPlots: 0, clutterSuppressed: 0 };
+  readonly stats: TrackerStats = { plots: 0, associated: 0, started: 0, deleted: 0, merged: 0, jpdaClusters: 0, unknownSensorPlots: 0, clutterSuppressed: 0 };
   private readonly clutterMaps = new Map<string, ClutterMap>();
   private readonly meas: PositionMeasurement = { e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null, placedAtM: 0 };
   private readonly meas2: PositionMeasurement = { e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null, placedAtM: 0 };
@@ -213,6 +229,14 @@ export class Tracker {
   /** Per plot of the batch, the largest spread term among its gated pairs; and pairCost's last one. */
   private spread = new Float64Array(64);
   private lastSpread = 0;
+  /** JPDA: pairCost's last measurement, d² and |S|; per gated pair [e, n, rEE, rEN, rNN, d², |S|, identity term]; updateSoft scratch. */
+  private lastMeas: PositionMeasurement = this.meas;
+  private lastD2 = 0;
+  private lastDetS = 1;
+  private pairM = new Float64Array(512);
+  private softZ = new Float64Array(16);
+  private softR = new Float64Array(24);
+  private softB = new Float64Array(8);
   private pc = new Float64Array(1024);
   private readonly pairI: number[] = [];
   private readonly pairJ: number[] = [];
@@ -254,6 +278,7 @@ export class Tracker {
     // local density, not plots x candidates of the whole batch. Scratch
     // arrays are the tracker's, reused batch after batch.
     const stamp = ++this.batchStamp;
+    const jpda = this.opts.association === 'jpda' && this.opts.model === 'imm';
     const own = this.ownPool;
     while (own.length < nP) own.push({ e: 0, n: 0, rEE: 0, rEN: 0, rNN: 0, heightM: null, placedAtM: 0 });
     const cand = this.cand;
@@ -310,6 +335,17 @@ export class Tracker {
         const j = candOf[k]!;
         const c = this.pairCost(cand[j]!, Xc, Pc, j, batchS, batch[i]!, sensor, own[i]!, m);
         if (c < 1e12) {
+          if (jpda) {
+            const k = pairI.length;
+            if (this.pairM.length < 8 * (k + 1)) {
+              const grown = new Float64Array(16 * (k + 1));
+              grown.set(this.pairM);
+              this.pairM = grown;
+            }
+            const pm = this.pairM, mm = this.lastMeas;
+            pm[8 * k] = mm.e; pm[8 * k + 1] = mm.n; pm[8 * k + 2] = mm.rEE; pm[8 * k + 3] = mm.rEN; pm[8 * k + 4] = mm.rNN;
+            pm[8 * k + 5] = this.lastD2; pm[8 * k + 6] = this.lastDetS; pm[8 * k + 7] = c - this.lastD2 - this.lastSpread - IDENTITY_WEIGHT;
+          }
           pairI.push(i);
           pairJ.push(j);
           pairC.push(c);
@@ -318,6 +354,7 @@ export class Tracker {
       }
     }
     const rowToCol = this.assign(nP, nT, pairI, pairJ, pairC, spread);
+    const soft = jpda ? this.jpdaClusters(nT, cand, pairI, pairJ) : null;
     const map = this.clutterMapOf(sensor.id);
     for (let i = 0; i < nP; i++) {
       const plot = batch[i]!;
@@ -340,12 +377,105 @@ export class Tracker {
         continue;
       }
       if (tr) {
-        this.update(tr, plot, sensor);
+        this.update(tr, plot, sensor, soft === null || !soft.has(tr));
         this.stats.associated++;
       } else {
         this.start(plot, sensor);
       }
     }
+    if (soft) for (const [tr, u] of soft) this.updateSoft(tr, u, batch);
+  }
+
+  /**
+   * JPDA over the dense clusters of a batch: established tracks linked by
+   * plots gated by two or more of them. Returns, per such track, its gated
+   * pairs and their probabilities (for updateSoft); null when there is none.
+   */
+  private jpdaClusters(nT: number, cand: TrackState[], pairI: number[], pairJ: number[]): Map<TrackState, { pairs: number[]; beta: number[] }> | null {
+    const nPairs = pairI.length;
+    // Plots gated by two or more established tracks.
+    const countOf = new Map<number, number>();
+    for (let k = 0; k < nPairs; k++) if (cand[pairJ[k]!]!.status !== 'tentative') countOf.set(pairI[k]!, (countOf.get(pairI[k]!) ?? 0) + 1);
+    let shared = false;
+    for (const n of countOf.values()) if (n >= 2) shared = true;
+    if (!shared) return null;
+    // Union-find over established tracks through the plots they share.
+    const parent = new Int32Array(nT);
+    for (let j = 0; j < nT; j++) parent[j] = j;
+    const find = (a: number): number => {
+      while (parent[a] !== a) a = parent[a] = parent[parent[a]!]!;
+      return a;
+    };
+    const firstTrackOfPlot = new Map<number, number>();
+    for (let k = 0; k < nPairs; k++) {
+      const j = pairJ[k]!;
+      if (cand[j]!.status === 'tentative' || (countOf.get(pairI[k]!) ?? 0) < 2) continue;
+      const other = firstTrackOfPlot.get(pairI[k]!);
+      if (other === undefined) firstTrackOfPlot.set(pairI[k]!, j);
+      else parent[find(j)] = find(other);
+    }
+    // Clusters of two or more tracks, with every gated pair of their tracks.
+    const members = new Map<number, number[]>();
+    for (const j of firstTrackOfPlot.values()) members.set(find(j), []);
+    for (let k = 0; k < nPairs; k++) {
+      const j = pairJ[k]!;
+      if (cand[j]!.status === 'tentative') continue;
+      const list = members.get(find(j));
+      if (list) list.push(k);
+    }
+    const out = new Map<TrackState, { pairs: number[]; beta: number[] }>();
+    const pm = this.pairM;
+    for (const ks of members.values()) {
+      const cols = [...new Set(ks.map((k) => pairJ[k]!))];
+      if (cols.length < 2) continue;
+      const local = new Map(cols.map((j, t) => [j, t]));
+      const track = ks.map((k) => local.get(pairJ[k]!)!);
+      const weight = ks.map((k) => {
+        const d2 = pm[8 * k + 5]!, detS = pm[8 * k + 6]!, id = pm[8 * k + 7]!;
+        return (JPDA_PD * Math.exp(-0.5 * (d2 + id))) / (2 * Math.PI * Math.sqrt(detS) * JPDA_DENSITY_PER_M2);
+      });
+      const beta = new Float64Array(ks.length);
+      if (!jpdaMarginals(cols.length, { track, plot: ks.map((k) => pairI[k]!), weight, count: ks.length }, 1 - JPDA_PD, beta)) continue;
+      this.stats.jpdaClusters++;
+      for (let t = 0; t < cols.length; t++) out.set(cand[cols[t]!]!, { pairs: [], beta: [] });
+      for (let q = 0; q < ks.length; q++) {
+        const u = out.get(cand[pairJ[ks[q]!]!]!)!;
+        u.pairs.push(ks[q]!);
+        u.beta.push(beta[q]!);
+      }
+    }
+    return out.size > 0 ? out : null;
+  }
+
+  /** The JPDA state update of one track (its plots' positions were kept by pairCost in pairM). */
+  private updateSoft(tr: TrackState, u: { pairs: number[]; beta: number[] }, batch: readonly Plot[]): void {
+    const n = u.pairs.length;
+    if (this.softZ.length < 2 * n) {
+      this.softZ = new Float64Array(4 * n);
+      this.softR = new Float64Array(6 * n);
+      this.softB = new Float64Array(2 * n);
+    }
+    const pm = this.pairM;
+    let tS = 0, wS = 0;
+    for (let q = 0; q < n; q++) {
+      const k = u.pairs[q]!;
+      this.softZ[2 * q] = pm[8 * k]!;
+      this.softZ[2 * q + 1] = pm[8 * k + 1]!;
+      this.softR[3 * q] = pm[8 * k + 2]!;
+      this.softR[3 * q + 1] = pm[8 * k + 3]!;
+      this.softR[3 * q + 2] = pm[8 * k + 4]!;
+      this.softB[q] = u.beta[q]!;
+      tS += u.beta[q]! * batch[this.pairI[k]!]!.timeS;
+      wS += u.beta[q]!;
+    }
+    // One time for the update: the plots' times weighted by their probabilities
+    // (a sector's plots are a fraction of a second apart).
+    const atS = wS > 0 ? tS / wS : batch[this.pairI[u.pairs[0]!]!]!.timeS;
+    const dt = atS - tr.timeS;
+    if (!tr.imm || dt < 0) return;
+    tr.imm.updatePda(dt, n, this.softZ, this.softR, this.softB);
+    tr.imm.current(tr.x, tr.P);
+    tr.timeS = atS;
   }
 
   private clutterMapOf(sensorId: string): ClutterMap {
@@ -480,6 +610,9 @@ export class Tracker {
     // one that predicted it more sharply (an established track, not the
     // loose tentative one a biased radar started beside it).
     const detR = m.rEE * m.rNN - m.rEN * m.rEN;
+    this.lastMeas = m;
+    this.lastD2 = inn.d2;
+    this.lastDetS = inn.detS;
     this.lastSpread = Math.min(MAX_SPREAD, Math.max(0, Math.log(inn.detS / detR)));
     let c = inn.d2 + IDENTITY_WEIGHT + this.lastSpread;
     if (plot.icao24 !== null && plot.icao24 === tr.icao24) c -= IDENTITY_WEIGHT;
@@ -494,7 +627,12 @@ export class Tracker {
     return c;
   }
 
-  private update(tr: TrackState, plot: Plot, sensor: Sensor): void {
+  /**
+   * Update a track with its assigned plot: identities, level, counts and
+   * status, and (unless `kinematics` is false: JPDA does it in updateSoft)
+   * the state.
+   */
+  private update(tr: TrackState, plot: Plot, sensor: Sensor, kinematics = true): void {
     const dt = plot.timeS - tr.timeS;
     const noLevel = plot.kind === 'radar' && plot.flightLevel === null && tr.altM === null;
     if (noLevel && tr.otherSensor !== null && plot.timeS - tr.otherSensorS < 2.5 * tr.revisitS) this.estimateHeight(tr, plot, sensor, dt);
@@ -505,7 +643,9 @@ export class Tracker {
     // the others, beyond the loop's reordering window) corrects the state
     // where it is in time (ImmFilter.updateLate); the state does not go back.
     const late = dt < 0 && tr.imm !== null;
-    if (late) {
+    if (!kinematics) {
+      // The state is JPDA's (updateSoft, after the batch).
+    } else if (late) {
       tr.imm!.updateLate(dt, m.e, m.n, m.rEE, m.rEN, m.rNN);
       tr.imm!.current(tr.x, tr.P);
     } else if (tr.imm) {
@@ -516,7 +656,7 @@ export class Tracker {
       const inn: Innovation = innovation(tr.x, tr.P, m.e, m.n, m.rEE, m.rEN, m.rNN);
       updatePosition(tr.x, tr.P, inn);
     }
-    if (!late) tr.timeS = plot.timeS;
+    if (!late && kinematics) tr.timeS = plot.timeS;
     tr.placedAtM = m.placedAtM;
     if (m.heightM !== null) this.updateAltitude(tr, m.heightM, plot.timeS);
     tr.hits++;
