@@ -29,6 +29,19 @@
 // this partner and the export is audited like any other. A plain link cannot
 // carry the bearer token (the token never goes into a URL), hence fetch +
 // Blob + a temporary <a download>.
+//
+// On a replay server (`serve --replay`: GET /api/replay answers 200) the bar
+// drives that server's replay instead: the picture is the server's replayed
+// frames (as they come over the WebSocket, never held back), the bar spans
+// the recording and shows the replay time (polled every 0.5 s, advanced at
+// the replay's speed in between), Play/Pause and the speed go to
+// POST /api/replay/{resume,pause,speed}, and a click or drag on the bar to
+// POST /api/replay/seek, with "seeking..." until the picture of that time
+// has arrived. The replay is shared by everyone on that server, so only a
+// session with the control role (the state says `control`) may move it; for
+// the others the same bar is shown with its controls disabled. A frame that
+// jumps in time (a seek, by anyone) starts the picture afresh, so no trail
+// joins two times.
 
 import type { WireAlert, WireStatus, WireTrack } from '../../src/serve/wire.ts';
 import { ApiError, getJson } from './link.ts';
@@ -81,6 +94,24 @@ interface Frame {
   readonly t: number;
   readonly tracks: readonly WireTrack[];
 }
+
+/** GET /api/replay: the server's replay (src/serve/routes/replay.ts). */
+export interface ServerReplay {
+  readonly fromS: number;
+  readonly toS: number;
+  readonly atS: number;
+  readonly speed: number | 'max';
+  readonly paused: boolean;
+  readonly seeking: boolean;
+  readonly ended: boolean;
+  /** This session may control it. */
+  readonly control: boolean;
+}
+
+/** How often the replay's state is read on a replay server. */
+const POLL_MS = 500;
+/** A frame this much later (or any earlier) than the one before is a jump in time: the picture starts afresh. */
+const JUMP_S = 10;
 
 export interface TimeBarHost {
   token(): string | null;
@@ -146,6 +177,16 @@ export class TimeBar {
   private alertsShown = '';
   /** Recorded alerts shown at the play head (for tests and the page). */
   shownAlerts: readonly WireAlert[] = [];
+  /** The server's replay (a replay server), as last read; null on a live server. */
+  server: ServerReplay | null = null;
+  /** performance.now() when `server` was read. */
+  private serverReadMs = 0;
+  private serverPolling = false;
+  private serverPollMs = 0;
+  /** GET /api/replay answered 404 SKY_NO_REPLAY: a live server, not polled again. */
+  private serverNone = false;
+  /** A seek asked for: until the picture of `t` arrives, the bar says "seeking...". `doneMs`: the server said it was done. */
+  private seekTo: { t: number; doneMs: number | null } | null = null;
   private readonly el: {
     pause: HTMLButtonElement; play: HTMLButtonElement; live: HTMLButtonElement; speed: HTMLSelectElement;
     slider: HTMLInputElement; time: HTMLElement; window: HTMLElement;
@@ -189,17 +230,25 @@ export class TimeBar {
     exportBtn.addEventListener('click', () => void this.exportWindow(format.value as ExportFormat));
 
     pause.addEventListener('click', () => this.pause());
-    play.addEventListener('click', () => (this.playing ? this.stopPlaying() : this.play()));
+    play.addEventListener('click', () => {
+      if (this.server) void this.control(this.server.paused ? 'resume' : 'pause');
+      else if (this.playing) this.stopPlaying();
+      else this.play();
+    });
     live.addEventListener('click', () => this.goLive());
-    speed.addEventListener('change', () => this.setSpeed(Number(speed.value)));
+    speed.addEventListener('change', () => {
+      if (this.server) void this.control('speed', { speed: Number(speed.value) });
+      else this.setSpeed(Number(speed.value));
+    });
     slider.addEventListener('input', () => {
       this.dragging = true;
-      if (this.mode === 'live') this.enterReplay(Number(slider.value));
+      if (!this.server && this.mode === 'live') this.enterReplay(Number(slider.value));
       this.el.time.textContent = `REPLAY ${utc(Number(slider.value))}`;
     });
     slider.addEventListener('change', () => {
       this.dragging = false;
-      this.seek(Number(slider.value));
+      if (this.server) void this.serverSeek(Number(slider.value));
+      else this.seek(Number(slider.value));
     });
     setInterval(() => this.tick(), TICK_MS);
     setInterval(() => void this.refreshSpan(), 5000);
@@ -209,10 +258,13 @@ export class TimeBar {
   /** A session began: find the recorded window (the bar stays hidden without a recording). */
   start(): void {
     void this.refreshSpan();
+    this.serverNone = false;
+    void this.pollServer();
   }
 
   /** Called for every live frame; true = in replay, so main must not draw it. */
   hold(t: number, tracks: readonly WireTrack[]): boolean {
+    if (this.server) return this.serverFrame(t, tracks);
     this.lastLive = { t, tracks };
     if (this.mode === 'live') this.renderSlider();
     return this.mode === 'replay';
@@ -230,6 +282,10 @@ export class TimeBar {
   }
 
   pause(): void {
+    if (this.server) {
+      if (!this.server.paused) void this.control('pause');
+      return;
+    }
     if (!this.available) return;
     if (this.mode === 'live') this.enterReplay(this.liveEdge());
     else this.stopPlaying();
@@ -440,6 +496,11 @@ export class TimeBar {
 
   private tick(): void {
     const now = performance.now();
+    if (this.server) {
+      if (now - this.serverPollMs >= POLL_MS) void this.pollServer();
+      this.render();
+      return;
+    }
     if (this.mode === 'replay' && this.playing) {
       this.positionS += ((now - this.lastTickMs) / 1000) * this.speed;
       if (this.positionS >= this.liveEdge()) {
@@ -515,7 +576,7 @@ export class TimeBar {
   }
 
   private renderSlider(): void {
-    if (this.dragging) return;
+    if (this.dragging || this.server) return;
     const s = this.el.slider;
     const lo = Math.floor(this.span?.from ?? 0);
     const hi = Math.ceil(this.liveEdge());
@@ -525,6 +586,10 @@ export class TimeBar {
   }
 
   private render(): void {
+    if (this.server) {
+      this.renderServer();
+      return;
+    }
     const e = this.el;
     this.root.hidden = false;
     this.root.dataset.mode = this.mode;
@@ -554,5 +619,143 @@ export class TimeBar {
       e.time.textContent = 'LIVE';
       e.window.textContent = this.span ? `recorded from ${utc(this.span.from)}` : '';
     }
+  }
+  // --- A replay server (serve --replay): the bar drives its replay through /api/replay.
+
+  /** Reads GET /api/replay; the first answer turns the bar into the replay server's control. */
+  private async pollServer(): Promise<void> {
+    const token = this.host.token();
+    if (!token || this.serverPolling || this.serverNone) return;
+    this.serverPolling = true;
+    this.serverPollMs = performance.now();
+    try {
+      const s = await getJson<ServerReplay>('/api/replay', token);
+      const first = this.server === null;
+      this.setServer(s);
+      if (first) {
+        // The history playback of a live server does not apply: the picture is the server's replay.
+        if (this.mode === 'replay') this.goLive();
+        this.available = true;
+        document.body.dataset.replay = '1';
+      }
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'SKY_NO_REPLAY') this.serverNone = true;
+    } finally {
+      this.serverPolling = false;
+      this.render();
+    }
+  }
+
+  private setServer(s: ServerReplay): void {
+    this.server = s;
+    this.serverReadMs = performance.now();
+    if (this.seekTo && !s.seeking && this.seekTo.doneMs === null) this.seekTo.doneMs = performance.now();
+  }
+
+  /** The replay time now: as last read, advanced at its speed while it plays. */
+  serverAtS(): number {
+    const s = this.server;
+    if (!s) return 0;
+    if (this.seekTo) return this.seekTo.t;
+    if (s.paused || s.seeking || s.ended || s.speed === 'max') return s.atS;
+    return Math.min(s.toS, s.atS + ((performance.now() - this.serverReadMs) / 1000) * s.speed);
+  }
+
+  /** A seek is under way: asked for here and its picture not yet arrived, or the server re-running (anyone's seek). */
+  get seeking(): boolean {
+    if (this.server?.seeking) return true;
+    const k = this.seekTo;
+    // No frame of that time may come (nothing recorded yet then): 2 s after the server is done, the bar stops waiting.
+    if (k && k.doneMs !== null && performance.now() - k.doneMs > 2000) this.seekTo = null;
+    return this.seekTo !== null;
+  }
+
+  /** A replayed frame: drawn by main, or here from scratch when it jumps in time (a seek). */
+  private serverFrame(t: number, tracks: readonly WireTrack[]): boolean {
+    const prev = this.lastLive;
+    this.lastLive = { t, tracks };
+    let jump = prev !== null && (t < prev.t || t - prev.t > JUMP_S);
+    // The picture of a seek: each audience's latest frame at or before the time sought (a frame trails its
+    // tick by the reordering window, so up to a few seconds before).
+    const k = this.seekTo;
+    if (k && t <= k.t + 0.5 && t >= k.t - 5) {
+      this.seekTo = null;
+      jump = true;
+    }
+    if (!jump) return false;
+    this.host.mode('live', { t, tracks });
+    this.render();
+    return true;
+  }
+
+  /** POST /api/replay/{action}; the answer is the new state (a refusal is shown as a message). */
+  private async control(action: 'pause' | 'resume' | 'speed' | 'seek', body?: Record<string, unknown>): Promise<boolean> {
+    const token = this.host.token();
+    if (!token || !this.server?.control) return false;
+    try {
+      const res = await fetch(`/api/replay/${action}`, {
+        method: 'POST', cache: 'no-store',
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      const j = (await res.json().catch(() => null)) as (ServerReplay & { error?: string; message?: string }) | null;
+      if (!res.ok || !j) {
+        this.host.message(`replay: ${j?.error ?? `HTTP ${res.status}`} ${j?.message ?? ''}`.trim());
+        return false;
+      }
+      this.setServer(j);
+      return true;
+    } catch (err) {
+      this.host.message(`replay: ${action} failed: ${String(err)}`);
+      return false;
+    } finally {
+      this.render();
+    }
+  }
+
+  /** Seek the server's replay to `t` (clamped to the recording). */
+  async serverSeek(t: number): Promise<boolean> {
+    const s = this.server;
+    if (!s?.control) return false;
+    const to = Math.min(Math.max(t, s.fromS), s.toS);
+    this.seekTo = { t: to, doneMs: null };
+    this.render();
+    const ok = await this.control('seek', { timeS: to });
+    if (!ok) this.seekTo = null;
+    this.render();
+    return ok;
+  }
+
+  private renderServer(): void {
+    const e = this.el;
+    const s = this.server!;
+    const at = this.serverAtS();
+    const seeking = this.seeking;
+    this.root.hidden = false;
+    this.root.dataset.mode = 'replay';
+    this.root.dataset.state = 'ready';
+    this.root.dataset.server = 'replay';
+    this.root.dataset.seeking = seeking ? '1' : '';
+    e.pause.hidden = true;
+    e.live.hidden = true;
+    e.play.hidden = false;
+    e.play.textContent = s.paused ? 'Play' : 'Pause';
+    e.play.disabled = !s.control || (s.paused && s.ended);
+    e.speed.disabled = !s.control;
+    if (document.activeElement !== e.speed && typeof s.speed === 'number') e.speed.value = String(s.speed);
+    e.slider.disabled = !s.control;
+    const title = s.control ? 'Click or drag to jump the replay to that time (for everyone on this server)' : 'Only a coalition administrator controls this replay';
+    e.slider.title = e.play.title = e.speed.title = title;
+    e.format.disabled = !this.available;
+    e.exportBtn.disabled = !this.available || this.exporting;
+    e.exportBtn.textContent = this.exporting ? 'Exporting...' : 'Export';
+    if (!this.dragging) {
+      e.slider.min = String(Math.floor(s.fromS));
+      e.slider.max = String(Math.ceil(s.toS));
+      e.slider.value = String(Math.round(at));
+      e.time.textContent = `REPLAY ${utc(at)}`;
+    }
+    const pace = seeking ? 'seeking...' : s.ended ? 'end of recording' : s.paused ? 'paused' : s.speed === 'max' ? 'max speed' : `${s.speed}x`;
+    e.window.textContent = `${pace} | recording ${utc(s.fromS)} to ${utc(s.toS)}${s.control ? '' : ' | controlled by a coalition administrator'}`;
   }
 }
