@@ -221,6 +221,22 @@ describe('serve --replay: the time control', () => {
     assert.deepEqual(ctl.filter((e) => e.details.action === 'seek').map((e) => Number(e.details.timeS) - startS), [70, 20, 50.5]);
     assert.deepEqual(ctl.filter((e) => e.details.action === 'speed').map((e) => e.details.speed), [60, 'max']);
   });
+
+  test('at the end of the recording the replay stops there: resume does nothing, a seek back plays again', { timeout: 60_000 }, async () => {
+    await control('/api/replay/resume');
+    await until(async () => (await state()).ended, 'the end of the recording');
+    const end = await state();
+    assert.deepEqual([end.paused, end.seeking], [true, false]);
+    assert.ok(end.atS <= end.toS && end.toS - end.atS < 1, `at +${end.atS - startS} s`);
+    const r = await control('/api/replay/resume');
+    assert.deepEqual([r.paused, r.ended], [true, true], 'resume at the end: still paused, nothing to play');
+    await sleep(300);
+    assert.equal((await state()).atS, end.atS, 'the replay time does not run past the end');
+    await seek(startS + 80);
+    const back = await state();
+    assert.deepEqual([back.ended, back.atS], [false, startS + 80]);
+    assert.equal((await control('/api/replay/resume')).paused, false, 'after a seek back it plays');
+  });
 });
 
 test('a live server has no replay to control: 404 SKY_NO_REPLAY', async () => {
