@@ -257,7 +257,7 @@ export function buildCli(): Command {
     .option('--scenario <name|file>', 'scenario to simulate live', 'coalition')
     .option('--port <n>', 'HTTP port', int('--port'), 8080)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
-    .option('--audit <file>', 'append logins, API tokens and membership changes to this hash-chained audit log (check it with skyfuse audit --verify)')
+    .option('--audit <file>', 'append logins, API tokens, membership changes and, with --replay, replay control calls to this hash-chained audit log (check it with skyfuse audit --verify)')
     .option('--record <file>', 'record received blocks, tracks and events to this SQLite file (appends a session); default: a scratch file in the temp dir, kept 2 h, deleted at exit (history, export, time bar)')
     .option('--no-record', 'record nothing (no history, export or time bar)')
     .option('--record-max-age-h <h>', 'delete recorded data older than this many hours', positive('--record-max-age-h'))
