@@ -37,10 +37,10 @@ export class LabelOverlay {
   private charW = 0;
   /**
    * Each track's label lines, kept while the page holds the same WireTrack
-   * object (the v2 decoder keeps an unchanged track's object), so a redraw
-   * does not rebuild 10,000 strings.
+   * object at the same `rev` (the v2 decoder rewrites a track's one object in
+   * place and bumps its rev), so a redraw does not rebuild 10,000 strings.
    */
-  private readonly lines = new WeakMap<WireTrack, [string, string, number]>();
+  private readonly lines = new WeakMap<WireTrack, [string, string, number, number]>();
   private tracks: ReadonlyMap<string, WireTrack> = new Map();
   private sensors: readonly SensorLabel[] = [];
   private selectedId: string | null = null;
@@ -112,11 +112,13 @@ export class LabelOverlay {
     return s.length * this.charW;
   }
 
-  private linesOf(t: WireTrack): [string, string, number] {
+  private linesOf(t: WireTrack): [string, string, number, number] {
+    // A v2 track is one object rewritten in place (LiveTrack): its `rev` says when the lines must be rebuilt.
+    const rev = (t as { rev?: number }).rev ?? -1;
     let l = this.lines.get(t);
-    if (!l) {
+    if (!l || l[3] !== rev) {
       const [a, b] = labelLines(t);
-      l = [a, b, Math.max(a.length, b.length)];
+      l = [a, b, Math.max(a.length, b.length), rev];
       this.lines.set(t, l);
     }
     return l;
@@ -262,7 +264,7 @@ export class LabelOverlay {
       const ex = t.vE >= 0 ? 1 : -1;
       const ny = t.vN >= 0 ? 1 : -1;
       let placed: [number, number, number, number] | null = null;
-      let lines: [string, string, number] | null = null;
+      let lines: [string, string, number, number] | null = null;
       let bw = 0;
       for (let k = 0; k < 4; k++) {
         // The quadrants in order: (ex, -ny), (-ex, ny), (ex, ny), (-ex, -ny).

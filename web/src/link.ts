@@ -127,7 +127,11 @@ export class Link {
   private ws: WebSocket | null = null;
   private retryMs = 1000;
   private stopped = false;
-  private readonly decoder = new FrameDecoder();
+  /**
+   * In place: each track keeps one object, rewritten by the deltas (LiveTrack.rev says it changed), so a frame of
+   * 10,000 tracks allocates no new objects; the picture reads the values each frame.
+   */
+  private readonly decoder = new FrameDecoder({ inPlace: true });
   /** The subprotocol the server chose for the open socket. */
   protocol = '';
 
