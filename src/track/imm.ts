@@ -110,15 +110,7 @@ export class ImmFilter {
           P0[s * NS + r] = v;
         }
       }
-      if (j === 0) {
-        // The CV model holds no turn: its omega is zero by definition.
-        x0[4] = 0;
-        for (let k = 0; k < NS; k++) {
-          P0[4 * NS + k] = 0;
-          P0[k * NS + 4] = 0;
-        }
-        P0[24] = 1e-12;
-      }
+      if (j === 0) holdNoTurn(x0, P0);
       predictModel(j, x0, P0, dt, this.prm);
     }
   }
@@ -164,6 +156,11 @@ export class ImmFilter {
       this.mu[j] = cbar[j]! * like;
       total += this.mu[j]!;
     }
+    this.normaliseMu(total);
+  }
+
+  /** mu holds unnormalised weights summing to total: normalise (the prior c-bar if they vanished), keeping each model alive. */
+  private normaliseMu(total: number): void {
     if (total > 0 && Number.isFinite(total)) for (let j = 0; j < NM; j++) this.mu[j]! /= total;
     else for (let j = 0; j < NM; j++) this.mu[j] = cbar[j]!;
     // Keep each model alive: a probability that reaches 0 can never recover.
@@ -229,14 +226,7 @@ export class ImmFilter {
         for (let c = 0; c < NS; c++) P[q * NS + c]! += -loss[q * NS + c]! + spread[q * NS + c]! - delta[q]! * delta[c]!;
       }
       symmetrise(P);
-      if (j === 0) {
-        x[4] = 0;
-        for (let q = 0; q < NS; q++) {
-          P[4 * NS + q] = 0;
-          P[q * NS + 4] = 0;
-        }
-        P[24] = 1e-12;
-      }
+      if (j === 0) holdNoTurn(x, P);
       PDA_LIKE[j] = beta0 < 1 ? like / (1 - beta0) : 0;
     }
     // The β0 share carries no information on the model: it keeps the prior c-bar.
@@ -246,9 +236,7 @@ export class ImmFilter {
       this.mu[j] = cbar[j]! * ((1 - beta0) * PDA_LIKE[j]! + beta0 * mean);
       total += this.mu[j]!;
     }
-    if (total > 0 && Number.isFinite(total)) for (let j = 0; j < NM; j++) this.mu[j]! /= total;
-    else for (let j = 0; j < NM; j++) this.mu[j] = cbar[j]!;
-    for (let j = 0; j < NM; j++) this.mu[j] = Math.min(1 - 1e-4, Math.max(1e-4, this.mu[j]!));
+    this.normaliseMu(total);
   }
 
   /**
@@ -307,14 +295,7 @@ export class ImmFilter {
         for (let c = 0; c < NS; c++) P[r * NS + c]! -= K[2 * r]! * T1[2 * c]! + K[2 * r + 1]! * T1[2 * c + 1]!;
       }
       symmetrise(P);
-      if (j === 0) {
-        x[4] = 0;
-        for (let k = 0; k < NS; k++) {
-          P[4 * NS + k] = 0;
-          P[k * NS + 4] = 0;
-        }
-        P[24] = 1e-12;
-      }
+      if (j === 0) holdNoTurn(x, P);
     }
   }
 
@@ -331,6 +312,16 @@ export class ImmFilter {
     }
     this.mu.set(o.mu);
   }
+}
+
+/** The CV model holds no turn: its omega is zero by definition, with no variance or correlation. */
+function holdNoTurn(x: Float64Array, P: Float64Array): void {
+  x[4] = 0;
+  for (let k = 0; k < NS; k++) {
+    P[4 * NS + k] = 0;
+    P[k * NS + 4] = 0;
+  }
+  P[24] = 1e-12;
 }
 
 function symmetrise(P: Float64Array): void {
