@@ -465,6 +465,8 @@ function toWire(q: QTrack, dict: readonly string[], prev: WireTrack | null, mask
  */
 export class FrameDecoder {
   private slots = new Map<number, DTrack>();
+  /** The same tracks by slot number (slots are small integers the encoder reuses): a lookup per record without hashing. */
+  private bySlot: (DTrack | undefined)[] = [];
   private dict: string[] = [];
   seq = -1;
   private valid = false;
@@ -482,6 +484,7 @@ export class FrameDecoder {
 
   reset(): void {
     this.slots.clear();
+    this.bySlot = [];
     this.dict = [];
     this.valid = false;
     this.seq = -1;
@@ -522,12 +525,13 @@ export class FrameDecoder {
     const r = new Reader(body);
     if (commit && key) {
       this.slots = new Map();
+      this.bySlot = [];
       this.dict = [];
     }
     // The check pass tracks which slots are live without touching the state.
     const removedHere = new Set<number>();
     const addedHere = new Set<number>();
-    const live = (slot: number) => addedHere.has(slot) || (!key && !removedHere.has(slot) && this.slots.has(slot));
+    const live = (slot: number) => addedHere.has(slot) || (!key && this.bySlot[slot] !== undefined && !removedHere.has(slot));
     let dictLen = key ? 0 : this.dict.length;
     let joined = 0;
     const nDict = r.uv();
@@ -540,7 +544,10 @@ export class FrameDecoder {
     const nRemoved = r.uv();
     for (let i = 0; i < nRemoved; i++) {
       const s = r.uv();
-      if (commit) this.slots.delete(s);
+      if (commit) {
+        this.slots.delete(s);
+        this.bySlot[s] = undefined;
+      }
       else if (!live(s)) throw new SkyError('SKY_WIRE_BAD', `removal of empty slot ${s}`);
       else removedHere.add(s);
     }
@@ -566,9 +573,10 @@ export class FrameDecoder {
         if (commit) {
           q = { slot, id, st: 0, lat: 0, lon: 0, alt: 0, vE: 0, vN: 0, cs: null, m3a: null, icao: null, sen: [], par: [], senKey: '', parKey: '', seen: 0, wire: null! };
           this.slots.set(slot, q);
+          this.bySlot[slot] = q;
         } else addedHere.add(slot);
       } else if (commit) {
-        q = this.slots.get(slot)!;
+        q = this.bySlot[slot]!;
       } else if (!live(slot)) {
         throw new SkyError('SKY_WIRE_BAD', `change to empty slot ${slot}`);
       }
@@ -618,7 +626,8 @@ export class FrameDecoder {
       if (!q) continue;
       if (!this.inPlace) q.wire = toWire(q, this.dict, mask & NEW ? null : q.wire, mask);
       else if (mask & NEW) {
-        const w: LiveTrack = { ...toWire(q, this.dict, null, mask), rev: 0 };
+        const o = toWire(q, this.dict, null, mask);
+        const w: LiveTrack = { id: o.id, st: o.st, lat: o.lat, lon: o.lon, alt: o.alt, vE: o.vE, vN: o.vN, cs: o.cs, m3a: o.m3a, icao: o.icao, sen: o.sen, par: o.par, rev: 0 };
         q.wire = w;
       }
       else writeWire(q.wire as Mutable<LiveTrack>, q, this.dict, mask);
