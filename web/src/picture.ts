@@ -46,8 +46,21 @@ interface Kept {
   first: number;
   readonly sensors: Map<string, number>;
   readonly partners: Map<string, number>;
+  /**
+   * The last sensor and partner lists, and the last frame time each came in, not yet written into `sensors` and
+   * `partners` (flushed when the list changes and when historyOf reads them): the v2 decoder keeps a track's list
+   * while it does not change, so an update writes no map entry per track and sensor.
+   */
+  sen: readonly string[];
+  senT: number;
+  par: readonly string[];
+  parT: number;
   readonly firstS: number;
   seenV: number;
+}
+
+function flush(into: Map<string, number>, names: readonly string[], t: number): void {
+  for (const s of names) into.set(s, t);
 }
 
 /** Floats per ring entry: lon, lat, time, height. */
@@ -83,6 +96,8 @@ export class Picture {
   historyOf(id: string): History | undefined {
     const h = this.history.get(id);
     if (!h) return undefined;
+    flush(h.sensors, h.sen, h.senT);
+    flush(h.partners, h.par, h.parT);
     const pos: number[] = [];
     const t: number[] = [];
     const alt: (number | null)[] = [];
@@ -112,7 +127,7 @@ export class Picture {
       this.tracks.set(t.id, t);
       let h = this.history.get(t.id);
       if (!h) {
-        this.history.set(t.id, (h = { ring: new Float64Array(ENTRY * cap), count: 0, first: 0, sensors: new Map(), partners: new Map(), firstS: timeS, seenV: v }));
+        this.history.set(t.id, (h = { ring: new Float64Array(ENTRY * cap), count: 0, first: 0, sensors: new Map(), partners: new Map(), sen: [], senT: timeS, par: [], parT: timeS, firstS: timeS, seenV: v }));
         this.idsVersion++;
       } else if (h.ring.length !== ENTRY * cap) resize(h, cap);
       h.seenV = v;
@@ -131,8 +146,16 @@ export class Picture {
         ring[o + 2] = timeS;
         ring[o + 3] = t.alt ?? NaN;
       }
-      for (const s of t.sen) h.sensors.set(s, timeS);
-      for (const p of t.par) h.partners.set(p, timeS);
+      if (h.sen !== t.sen) {
+        flush(h.sensors, h.sen, h.senT);
+        h.sen = t.sen;
+      }
+      h.senT = timeS;
+      if (h.par !== t.par) {
+        flush(h.partners, h.par, h.parT);
+        h.par = t.par;
+      }
+      h.parT = timeS;
     }
     for (const [id, h] of this.history) {
       if (h.seenV !== v) {
