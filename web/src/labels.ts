@@ -69,6 +69,8 @@ export class LabelOverlay {
   private byCell = new Int32Array(0);
   private cellStart = new Int32Array(0);
   private cellFill = new Int32Array(0);
+  /** Summed-area table of the symbols per cell ((rows + 1) x (cols + 1)): how many symbols a block of cells holds, in O(1). */
+  private sat = new Int32Array(0);
   /** Placed boxes (labels, sensors) of the redraw, flat: x0, y0, x1, y1. */
   private readonly boxes: number[] = [];
 
@@ -189,6 +191,23 @@ export class LabelOverlay {
     const fill = this.cellFill.length < cols * rows ? (this.cellFill = new Int32Array(cols * rows)) : this.cellFill;
     fill.set(cellStart.subarray(0, cols * rows));
     for (let i = 0; i < nv; i++) byCell[fill[cellOf[i]!]!++] = i;
+    const sw = cols + 1;
+    if (this.sat.length < sw * (rows + 1)) this.sat = new Int32Array(sw * (rows + 1));
+    const sat = this.sat;
+    sat.fill(0, 0, sw);
+    for (let cy = 0; cy < rows; cy++) {
+      const o = (cy + 1) * sw;
+      let run = 0;
+      sat[o] = 0;
+      for (let cx = 0; cx < cols; cx++) {
+        const c = cy * cols + cx;
+        run += cellStart[c + 1]! - cellStart[c]!;
+        sat[o + cx + 1] = sat[o - sw + cx + 1]! + run;
+      }
+    }
+    /** Symbols in the cells cx0..cx1 x cy0..cy1 (inclusive). */
+    const symbolsIn = (cx0: number, cx1: number, cy0: number, cy1: number): number =>
+      sat[(cy1 + 1) * sw + cx1 + 1]! - sat[cy0 * sw + cx1 + 1]! - sat[(cy1 + 1) * sw + cx0]! + sat[cy0 * sw + cx0]!;
     const SYM = 10;
     /** Does the box overlap a track symbol's box (SYM px around its position)? */
     const hitsSymbol = (x0: number, y0: number, x1: number, y1: number): boolean => {
@@ -196,6 +215,14 @@ export class LabelOverlay {
       const cx1 = Math.min(cols - 1, Math.floor((x1 + SYM - gx0) / CELL));
       const cy0 = Math.max(0, Math.floor((y0 - SYM - gy0) / CELL));
       const cy1 = Math.min(rows - 1, Math.floor((y1 + SYM - gy0) / CELL));
+      if (cx0 > cx1 || cy0 > cy1 || symbolsIn(cx0, cx1, cy0, cy1) === 0) return false;
+      // A symbol in a cell lying wholly inside the box grown by SYM overlaps the box: in a crowd, the answer without
+      // visiting the symbols.
+      const ix0 = Math.max(0, Math.floor((x0 - SYM - gx0) / CELL) + 1);
+      const ix1 = Math.min(cols - 1, Math.floor((x1 + SYM - gx0) / CELL) - 1);
+      const iy0 = Math.max(0, Math.floor((y0 - SYM - gy0) / CELL) + 1);
+      const iy1 = Math.min(rows - 1, Math.floor((y1 + SYM - gy0) / CELL) - 1);
+      if (ix0 <= ix1 && iy0 <= iy1 && symbolsIn(ix0, ix1, iy0, iy1) > 0) return true;
       for (let cy = cy0; cy <= cy1; cy++) {
         for (let cx = cx0; cx <= cx1; cx++) {
           const c = cy * cols + cx;
