@@ -232,6 +232,9 @@ describe('serve --replay: the time control', () => {
     assert.deepEqual([r.paused, r.ended], [true, true], 'resume at the end: still paused, nothing to play');
     await sleep(300);
     assert.equal((await state()).atS, end.atS, 'the replay time does not run past the end');
+    // At 1x (the previous test left it at max, which would replay the last
+    // 10 s to the end again before the resume call could answer).
+    await control('/api/replay/speed', { speed: 1 });
     await seek(startS + 80);
     const back = await state();
     assert.deepEqual([back.ended, back.atS], [false, startS + 80]);
