@@ -129,6 +129,8 @@ describe('serve --replay: the time control', () => {
       assert.equal(((await anon.json()) as { error: string }).error, 'SKY_AUTH_REQUIRED');
     }
     assert.equal((await call('GET', '/api/replay', null)).status, 401);
+    // The page learns from /api/me that this server replays (and asks /api/replay only then).
+    assert.equal(((await (await call('GET', '/api/me', tokens.cyp)).json()) as { replay: boolean }).replay, true);
   });
 
   test('bad input: 400 SKY_REPLAY_TIME / SKY_REPLAY_SPEED, and nothing changes', async () => {

@@ -209,6 +209,7 @@ export const meSchema = {
     role: roleSchema,
     expiresS: { ...nullableNum, description: 'When the session ends (s since epoch, UTC); null: when the server stops' },
     demo: { type: 'boolean', description: 'The server runs with demo accounts' },
+    replay: { type: 'boolean', description: 'The server replays a recording (serve --replay): /api/replay controls it' },
   },
 } as const;
 

@@ -139,7 +139,7 @@ describe('serve: HTTP and WebSocket edge', () => {
 
   test('the printed token is a demo operator session of the chosen partner, for the life of the process', async () => {
     const me = (await (await get('/api/me', auth)).json()) as Record<string, unknown>;
-    assert.deepEqual(me, { subject: 'demo', kind: 'demo', partner: 'EGY', partnerName: 'Egypt', partnerStatus: 'member', role: 'operator', expiresS: null, demo: false });
+    assert.deepEqual(me, { subject: 'demo', kind: 'demo', partner: 'EGY', partnerName: 'Egypt', partnerStatus: 'member', role: 'operator', expiresS: null, demo: false, replay: false });
   });
 
   test('a frame that names no audience is shown to no one', async () => {

@@ -459,6 +459,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
     return {
       subject: s.subject, kind: s.kind, partner: s.partnerId, partnerName: partnerName(s.partnerId),
       partnerStatus: membership.partner(s.partnerId)?.status ?? 'withdrawn', role: s.role, expiresS: finite(s.expiresS), demo: opts.demo === true,
+      replay: opts.replay !== undefined,
     };
   });
 

@@ -67,6 +67,8 @@ export interface Me {
   readonly role: string;
   readonly expiresS: number | null;
   readonly demo: boolean;
+  /** The server replays a recording (GET /api/replay describes it). */
+  readonly replay?: boolean;
 }
 
 export function login(username: string, password: string): Promise<LoginResult> {

@@ -549,7 +549,7 @@ function main(): void {
         loadCoalition(token);
         loadSensors(token);
         link.start();
-        timebar.start();
+        timebar.start(me.replay === true);
       },
       (err: unknown) => {
         if (isRefusal(err)) endSession(err.code);

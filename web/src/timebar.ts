@@ -255,10 +255,15 @@ export class TimeBar {
     this.render();
   }
 
-  /** A session began: find the recorded window (the bar stays hidden without a recording). */
-  start(): void {
+  /**
+   * A session began: find the recorded window (the bar stays hidden without
+   * a recording). `serverReplay` (GET /api/me's `replay`): the server runs a
+   * replay, so the bar drives it through /api/replay; a live server is
+   * never asked.
+   */
+  start(serverReplay: boolean): void {
     void this.refreshSpan();
-    this.serverNone = false;
+    this.serverNone = !serverReplay;
     void this.pollServer();
   }
 
