@@ -160,7 +160,10 @@ test('time bar: pause, scrub back over the recording, replay at speed, back to l
   assert.equal(b1.mode, 'replay');
   assert.equal(b1.playing, false);
   const rate = (p1 - p0) / ((w1 - w0) / 1000);
-  assert.ok(rate > 8 && rate < 12, `10x: ${rate.toFixed(1)} s of recording per second`);
+  // Wide bounds: it tells 10x from 1x, 2x or 30x; under CI load the page's
+  // animation frames stall and the play head has measured 7.2 (a run at
+  // load ~10 failed on a bound of 8).
+  assert.ok(rate > 5 && rate < 15, `10x: ${rate.toFixed(1)} s of recording per second`);
   assert.ok(t1 > shown + 10 && t1 <= p1 + 0.01 && t1 > p1 - 2, `frame ${t1 - shown} s on, play head ${p1 - shown} s on`);
   // The frame on screen during play is a recorded one of this partner.
   const h1 = await get<H>(`api/history?from=${t1}&to=${t1 + 0.001}`);
