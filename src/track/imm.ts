@@ -40,6 +40,8 @@ const cbar = new Float64Array(NM);
 const PI = new Float64Array(NM * NM);
 const T1 = new Float64Array(NS * NS);
 const K = new Float64Array(NS * 2);
+/** ctCoefficients' answer. */
+const CT_COEF = new Float64Array(4);
 /** Scratch of updatePda. */
 const PDA_D = new Float64Array(NS);
 const PDA_DK = new Float64Array(NS);
@@ -365,23 +367,34 @@ function predictModel(j: number, x: Float64Array, P: Float64Array, dt: number, p
   symmetrise(P);
 }
 
+/**
+ * The coordinated turn's position coefficients over dt at turn rate w, into
+ * CT_COEF = [a, b, da/dw, db/dw]: e += a vE − b vN, n += b vE + a vN, with
+ * a = sin(w dt)/w and b = (1 − cos(w dt))/w (their series about w = 0,
+ * where the exact forms lose digits).
+ */
+function ctCoefficients(w: number, dt: number, c: number, s: number): Float64Array {
+  const wt = w * dt;
+  const k = CT_COEF;
+  if (Math.abs(wt) < 1e-4) {
+    k[0] = dt * (1 - (wt * wt) / 6);
+    k[1] = 0.5 * w * dt * dt;
+    k[2] = (-w * dt * dt * dt) / 3;
+    k[3] = 0.5 * dt * dt;
+  } else {
+    k[0] = s / w;
+    k[1] = (1 - c) / w;
+    k[2] = (dt * c) / w - s / (w * w);
+    k[3] = (dt * s) / w - (1 - c) / (w * w);
+  }
+  return k;
+}
+
 /** The position rows of the coordinated-turn Jacobian at x over dt, into rows (2 x NS). */
 function ctPositionRows(x: Float64Array, dt: number, rows: Float64Array): void {
   const w = x[4]!, vE = x[2]!, vN = x[3]!;
-  const wt = w * dt;
-  let a: number, b: number, da: number, db: number;
-  if (Math.abs(wt) < 1e-4) {
-    a = dt * (1 - (wt * wt) / 6);
-    b = 0.5 * w * dt * dt;
-    da = (-w * dt * dt * dt) / 3;
-    db = 0.5 * dt * dt;
-  } else {
-    const c = Math.cos(wt), s = Math.sin(wt);
-    a = s / w;
-    b = (1 - c) / w;
-    da = (dt * c) / w - s / (w * w);
-    db = (dt * s) / w - (1 - c) / (w * w);
-  }
+  const k = ctCoefficients(w, dt, Math.cos(w * dt), Math.sin(w * dt));
+  const a = k[0]!, b = k[1]!, da = k[2]!, db = k[3]!;
   rows[0] = 1; rows[1] = 0; rows[2] = a; rows[3] = -b; rows[4] = da * vE - db * vN;
   rows[NS] = 0; rows[NS + 1] = 1; rows[NS + 2] = b; rows[NS + 3] = a; rows[NS + 4] = db * vE + da * vN;
 }
@@ -413,19 +426,8 @@ export function predictCtInPlace(x: Float64Array, P: Float64Array, dt: number): 
   const w = x[4]!, vE = x[2]!, vN = x[3]!;
   const wt = w * dt;
   const c = Math.cos(wt), s = Math.sin(wt);
-  let a: number, b: number, da: number, db: number;
-  if (Math.abs(wt) < 1e-4) {
-    // Series about omega = 0 (the exact forms lose digits there).
-    a = dt * (1 - (wt * wt) / 6);
-    b = 0.5 * w * dt * dt;
-    da = (-w * dt * dt * dt) / 3;
-    db = 0.5 * dt * dt;
-  } else {
-    a = s / w;
-    b = (1 - c) / w;
-    da = (dt * c) / w - s / (w * w);
-    db = (dt * s) / w - (1 - c) / (w * w);
-  }
+  const k = ctCoefficients(w, dt, c, s);
+  const a = k[0]!, b = k[1]!, da = k[2]!, db = k[3]!;
   // d(state)/d(omega): the Jacobian's last column.
   const f04 = da * vE - db * vN, f14 = db * vE + da * vN;
   const f24 = -dt * (s * vE + c * vN), f34 = dt * (c * vE - s * vN);
