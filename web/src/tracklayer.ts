@@ -18,7 +18,7 @@ import { AFFILIATIONS, type Affiliation, isEmergency } from './affiliation.ts';
 import type { IconAtlas } from './atlas.ts';
 import { type AltBand, BAND_COLOURS, altBand } from './geo.ts';
 import { VECTOR_S } from './picture.ts';
-import { compileProgram } from './glprogram.ts';
+import { clampedTexture, compileProgram } from './glprogram.ts';
 
 export const TRACK_GL_LAYER = 'track-gl';
 
@@ -164,15 +164,10 @@ interface Programs {
 }
 
 function uploadAtlas(gl: WebGL2RenderingContext, canvas: HTMLCanvasElement): WebGLTexture | null {
-  const tex = gl.createTexture();
-  gl.bindTexture(gl.TEXTURE_2D, tex);
+  const tex = clampedTexture(gl, gl.LINEAR);
   gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, true);
   gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, gl.RGBA, gl.UNSIGNED_BYTE, canvas);
   gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.LINEAR);
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.LINEAR);
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
   return tex;
 }
 

@@ -14,7 +14,7 @@
 import type { CustomLayerInterface, CustomRenderMethodInput, Map as MlMap } from 'maplibre-gl';
 import type { WireTrack } from '../../src/serve/wire.ts';
 import { type AltBand, BAND_COLOURS, altBand } from './geo.ts';
-import { compileProgram } from './glprogram.ts';
+import { clampedTexture, compileProgram } from './glprogram.ts';
 
 export const TRAIL_GL_LAYER = 'trail-gl';
 
@@ -87,13 +87,8 @@ interface Gl {
 }
 
 function floatTexture(gl: WebGL2RenderingContext, internal: number, format: number, w: number, h: number, data: Float32Array): WebGLTexture {
-  const t = gl.createTexture()!;
-  gl.bindTexture(gl.TEXTURE_2D, t);
+  const t = clampedTexture(gl, gl.NEAREST);
   gl.texImage2D(gl.TEXTURE_2D, 0, internal, w, h, 0, format, gl.FLOAT, data);
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
   return t;
 }
 
