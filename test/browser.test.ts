@@ -215,6 +215,9 @@ describe('operations-room page in chromium', { skip: chromiumMissing }, () => {
 
     // Frames come over skyfuse.v2 (binary keyframe + deltas): the drawn tracks above arrived that way.
     assert.equal(await page.evaluate(() => window.__skyfuse!.wire()), 'skyfuse.v2');
+    // ... and were decoded in the decoder worker (web/src/decoder-worker.ts), not on the page's main thread.
+    const decoded = await page.evaluate(() => window.__skyfuse!.decoded());
+    assert.ok(decoded.worker > 0 && decoded.main === 0, JSON.stringify(decoded));
 
     // The session token never appears in the address bar.
     assert.ok(!page.url().includes('token'), page.url());

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { WireStatus, WireTrack } from '../src/serve/wire.ts';
-import { FrameDecoder, FrameEncoder, type LiveTrack } from '../src/serve/wire-v2.ts';
+import { FrameDecoder, FrameEncoder, type LiveTrack, TrackMirror } from '../src/serve/wire-v2.ts';
 
 /** Deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -49,6 +49,14 @@ test('in-place decoding gives the allocating decoder’s values after every keyf
   const enc = new FrameEncoder();
   const old = new FrameDecoder();
   const live = new FrameDecoder({ inPlace: true });
+  // The page's way (decoder-worker.ts and link.ts): patches from a decoder, applied by a mirror of the tracks.
+  const patcher = new FrameDecoder();
+  const mirror = new TrackMirror();
+  const withRev = (t: WireTrack) => ({ ...plain(t), rev: (t as LiveTrack).rev });
+  let mirrored: readonly LiveTrack[] = [];
+  let mirrorObjects = new Map<string, LiveTrack>();
+  let mirrorKept = 0;
+  let prevLive: readonly WireTrack[] = [];
   let tracks: Mut[] = Array.from({ length: 60 }, fresh);
   let seq = 0;
   let lastKey = -1;
@@ -84,11 +92,34 @@ test('in-place decoding gives the allocating decoder’s values after every keyf
     if (reconnect) {
       old.reset();
       live.reset();
+      patcher.reset();
+      mirror.reset();
     }
     const bytes = delta === null || reconnect || k - lastKey > 40 ? enc.keyframe() : delta;
     if (bytes === enc.keyframe()) lastKey = k;
     const a = old.apply(bytes);
     const b = live.apply(bytes);
+    const before = mirrored;
+    const p = patcher.patch(bytes);
+    assert.equal(p.key, a.kind === 'key');
+    assert.equal(p.values.length / 7, a.changed);
+    assert.equal(p.removed.length, a.removed);
+    mirrored = mirror.apply(p);
+    assert.deepEqual(mirrored.map(withRev), b.tracks.map(withRev), `mirror after message ${k} (${a.kind})`);
+    // The mirror keeps its array as the in-place decoder does (until a reset), and each track's object through deltas.
+    assert.equal(mirrored === before, b.tracks === prevLive, `array reuse at message ${k}`);
+    prevLive = b.tracks;
+    const objects = new Map(mirrored.map((t) => [t.id, t]));
+    if (a.kind === 'delta' && !reconnect) {
+      for (const [id, o] of objects) {
+        const prev = mirrorObjects.get(id);
+        if (prev) {
+          assert.equal(o, prev, `mirror object of ${id} through delta ${k}`);
+          mirrorKept++;
+        }
+      }
+    }
+    mirrorObjects = objects;
     assert.equal(b.t, a.t);
     assert.equal(b.seq, a.seq);
     assert.equal(b.kind, a.kind);
@@ -121,6 +152,7 @@ test('in-place decoding gives the allocating decoder’s values after every keyf
   // The sequence exercised what it claims to.
   assert.ok(deltas > 150, `${deltas} deltas`);
   assert.ok(kept > 5000 && bumped > 2000 && bumped < kept, `${kept} kept, ${bumped} changed`);
+  assert.ok(mirrorKept > 5000, `${mirrorKept} mirror objects kept`);
 });
 
 test('in-place decoding reuses the tracks array until a track joins or leaves', () => {
@@ -144,4 +176,30 @@ test('in-place decoding reuses the tracks array until a track joins or leaves', 
   const k2 = live.apply(enc.keyframe());
   assert.notEqual(k2.tracks, d3.tracks);
   assert.deepEqual(k2.tracks.map((x) => x.id), ['A', 'C']);
+});
+
+test('a malformed message gives no patch and changes nothing: the next delta still applies', () => {
+  const enc = new FrameEncoder();
+  const patcher = new FrameDecoder();
+  const mirror = new TrackMirror();
+  const t = (id: string, lat: number, cs: string | null = null): WireTrack => ({ id, st: 'C', lat, lon: 31, alt: 3000, vE: 1, vN: 2, cs, m3a: null, icao: null, sen: ['S1'], par: ['P1'] });
+  enc.next(0, 100, [t('A', 30), t('B', 30)]);
+  const k = mirror.apply(patcher.patch(enc.keyframe()));
+  assert.deepEqual(k.map((x) => [x.id, x.lat, x.rev]), [['A', 30, 0], ['B', 30, 0]]);
+  const d1 = enc.next(1, 101, [t('A', 30.5, 'MSR1'), t('B', 30)])!;
+  // Cut inside the last record: the whole message is refused before anything is applied.
+  assert.throws(() => patcher.patch(d1.subarray(0, d1.length - 1)), (e: unknown) => (e as { code?: string }).code === 'SKY_WIRE_TRUNCATED');
+  const p1 = patcher.patch(d1);
+  assert.equal(p1.names.length, 1, 'only the identity that changed carries names');
+  assert.deepEqual(p1.names[0]!.ident, ['MSR1', null, null]);
+  assert.equal(p1.lists.length, 0, 'no sensor or partner list changed');
+  const l1 = mirror.apply(p1);
+  assert.equal(l1, k, 'no join or leave: the same array');
+  assert.deepEqual(l1.map((x) => [x.id, x.lat, x.cs, x.rev]), [['A', 30.5, 'MSR1', 1], ['B', 30, null, 0]]);
+  // A delta that does not build on the last one applied.
+  const d3 = enc.next(3, 103, [t('B', 30)]);
+  assert.equal(d3, null, 'a gap: the encoder starts over');
+  assert.throws(() => patcher.patch(new FrameEncoder().keyframe().subarray(0, 5)), (e: unknown) => (e as { code?: string }).code === 'SKY_WIRE_TRUNCATED');
+  const l2 = mirror.apply(patcher.patch(enc.keyframe()));
+  assert.deepEqual(l2.map((x) => [x.id, x.rev]), [['B', 0]]);
 });

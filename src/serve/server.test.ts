@@ -269,6 +269,7 @@ describe('serve: HTTP and WebSocket edge', () => {
     assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
     for (const [path, type] of [
       ['/assets/main.js', /javascript/],
+      ['/assets/decoder.js', /javascript/],
       ['/assets/main.css', /text\/css/],
       ['/assets/maplibre-gl-worker.mjs', /javascript/],
       ['/assets/countries-50m.json', /json/],
@@ -285,6 +286,7 @@ describe('serve: HTTP and WebSocket edge', () => {
     assert.equal((await get('/assets/nope.js')).status, 404);
     const js = await (await get('/assets/main.js')).text();
     assert.match(js, /setWorkerUrl|maplibre/i, 'main.js is the bundled page');
+    assert.match(await (await get('/assets/decoder.js')).text(), /SKY_WIRE_BASE/, 'decoder.js is the bundled skyfuse.v2 decoder');
   });
 
   test('refusals are logged once, by code, and the log never holds the token', () => {

@@ -51,7 +51,7 @@ async function doBuild(): Promise<WebAssets> {
   let result;
   try {
     result = await build({
-      entryPoints: { main: `${webDir}src/main.ts`, main_style: `${webDir}src/style.css` },
+      entryPoints: { main: `${webDir}src/main.ts`, decoder: `${webDir}src/decoder-worker.ts`, main_style: `${webDir}src/style.css` },
       bundle: true,
       write: false,
       outdir: '/assets',
@@ -72,10 +72,12 @@ async function doBuild(): Promise<WebAssets> {
   for (const f of result.outputFiles) {
     const name = f.path.slice(f.path.lastIndexOf('/') + 1);
     if (name === 'main.js') out.set('assets/main.js', asset(f.contents, 'text/javascript; charset=utf-8'));
+    // The skyfuse.v2 decoder's Web Worker (web/src/decoder-worker.ts).
+    else if (name === 'decoder.js') out.set('assets/decoder.js', asset(f.contents, 'text/javascript; charset=utf-8'));
     else if (name === 'main_style.css') out.set('assets/main.css', asset(f.contents, 'text/css; charset=utf-8'));
   }
-  if (!out.has('assets/main.js') || !out.has('assets/main.css')) {
-    throw new SkyError('SKY_SERVE_WEB_BUILD', 'esbuild produced no main.js or main.css from web/src');
+  if (!out.has('assets/main.js') || !out.has('assets/decoder.js') || !out.has('assets/main.css')) {
+    throw new SkyError('SKY_SERVE_WEB_BUILD', 'esbuild produced no main.js, decoder.js or main.css from web/src');
   }
   const [html, worker, countries] = await Promise.all([
     readFile(`${webDir}index.html`),

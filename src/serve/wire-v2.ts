@@ -456,6 +456,171 @@ function toWire(q: QTrack, dict: readonly string[], prev: WireTrack | null, mask
   };
 }
 
+/** Floats per record in a FramePatch's `values`: slot, status code, lat, lon, height (NaN: unknown), vE, vN. */
+export const PATCH_STRIDE = 7;
+
+/** A record's strings in a FramePatch: `id` only for a new track, `ident` when the record carried it. */
+export interface PatchNames {
+  readonly slot: number;
+  readonly id?: string;
+  readonly ident?: readonly [cs: string | null, m3a: string | null, icao: string | null];
+}
+
+/** In a FramePatch's `lists`, after the slot: which list follows (then its length and its dictionary indices). */
+export const LIST_SEN = 1;
+export const LIST_PAR = 2;
+
+/**
+ * What one message changed, as FrameDecoder.patch hands it out: plain data and typed arrays, so it crosses from a
+ * Web Worker to the page cheaply (postMessage, `removed` and `values` transferred). Every record of the message has
+ * a row of values (its whole state after the message); strings and name lists only where they changed. Sensor and
+ * partner lists travel as indices into the dictionary (`dict`: the names this message added to it; a keyframe's
+ * starts it over): a delta at 10,000 tracks changes thousands of lists, and objects cost the page to receive.
+ */
+export interface FramePatch {
+  readonly key: boolean;
+  readonly t: number;
+  readonly seq: number;
+  readonly removed: Int32Array;
+  readonly names: readonly PatchNames[];
+  readonly values: Float64Array;
+  readonly dict: readonly string[];
+  /** Per changed list: slot, LIST_SEN or LIST_PAR, length, then that many dictionary indices. */
+  readonly lists: Int32Array;
+}
+
+interface PatchSink {
+  removed: Int32Array;
+  values: Float64Array;
+  names: PatchNames[];
+  lists: number[];
+  nRemoved: number;
+  nValues: number;
+}
+
+function writePatch(p: PatchSink, q: QTrack, mask: number): void {
+  const v = p.values;
+  const o = PATCH_STRIDE * p.nValues++;
+  v[o] = q.slot;
+  v[o + 1] = q.st;
+  v[o + 2] = q.lat / 1e5;
+  v[o + 3] = q.lon / 1e5;
+  v[o + 4] = q.alt === 0 ? NaN : q.alt - ALT_BIAS;
+  v[o + 5] = q.vE / 10;
+  v[o + 6] = q.vN / 10;
+  if (!(mask & (NEW | IDENT | SEN | PAR))) return;
+  const all = (mask & NEW) !== 0;
+  if (all) p.names.push({ slot: q.slot, id: q.id, ident: [q.cs, q.m3a, q.icao] });
+  else if (mask & IDENT) p.names.push({ slot: q.slot, ident: [q.cs, q.m3a, q.icao] });
+  if (all || mask & SEN) p.lists.push(q.slot, LIST_SEN, q.sen.length, ...q.sen);
+  if (all || mask & PAR) p.lists.push(q.slot, LIST_PAR, q.par.length, ...q.par);
+}
+
+/**
+ * The page's tracks, rebuilt from FramePatches: what `new FrameDecoder({ inPlace: true })` gives, without decoding.
+ * One LiveTrack per track for its life (rewritten in place, `rev` bumped by each record that carried it); the tracks
+ * array is reused until a track joins or leaves; a reset leaves the last array to whoever holds it.
+ */
+export class TrackMirror {
+  private slots = new Map<number, Mutable<LiveTrack>>();
+  private bySlot: (Mutable<LiveTrack> | undefined)[] = [];
+  private list: LiveTrack[] = [];
+  private dict: string[] = [];
+  /**
+   * Name lists by their dictionary indices (a number key for up to three names), so a list that comes back is the
+   * same array again and most lists of a frame allocate nothing. Emptied with the dictionary.
+   */
+  private lists = new Map<number | string, readonly string[]>();
+
+  reset(): void {
+    this.slots.clear();
+    this.bySlot = [];
+    this.list = [];
+    this.dict = [];
+    this.lists.clear();
+  }
+
+  /** Applies one patch (in order: the worker's decoder has checked that each builds on the last); the live tracks. */
+  apply(p: FramePatch): readonly LiveTrack[] {
+    let relist = p.key || p.removed.length > 0;
+    if (p.key) {
+      this.slots = new Map();
+      this.bySlot = [];
+      this.dict = [];
+      this.lists.clear();
+    }
+    for (const s of p.dict) this.dict.push(s);
+    for (const s of p.removed) {
+      this.slots.delete(s);
+      this.bySlot[s] = undefined;
+    }
+    for (const n of p.names) {
+      let w = this.bySlot[n.slot];
+      if (n.id !== undefined) {
+        w = { id: n.id, st: 'T', lat: 0, lon: 0, alt: null, vE: 0, vN: 0, cs: null, m3a: null, icao: null, sen: [], par: [], rev: -1 };
+        this.slots.set(n.slot, w);
+        this.bySlot[n.slot] = w;
+        relist = true;
+      }
+      if (!w) throw new SkyError('SKY_WIRE_BAD', `patch names slot ${n.slot}, which holds no track`);
+      if (n.ident) [w.cs, w.m3a, w.icao] = n.ident;
+    }
+    const l = p.lists;
+    for (let o = 0; o < l.length; ) {
+      const w = this.bySlot[l[o]!];
+      if (!w) throw new SkyError('SKY_WIRE_BAD', `patch lists slot ${l[o]}, which holds no track`);
+      const which = l[o + 1]!;
+      const n = l[o + 2]!;
+      const names = this.namesAt(l, o + 3, n);
+      if (which === LIST_SEN) w.sen = names;
+      else w.par = names;
+      o += 3 + n;
+    }
+    const v = p.values;
+    for (let o = 0; o < v.length; o += PATCH_STRIDE) {
+      const w = this.bySlot[v[o]!];
+      if (!w) throw new SkyError('SKY_WIRE_BAD', `patch changes slot ${v[o]}, which holds no track`);
+      w.st = STATUS_OF[v[o + 1]!]!;
+      w.lat = v[o + 2]!;
+      w.lon = v[o + 3]!;
+      const alt = v[o + 4]!;
+      w.alt = Number.isNaN(alt) ? null : alt;
+      w.vE = v[o + 5]!;
+      w.vN = v[o + 6]!;
+      w.rev++;
+    }
+    if (relist) {
+      const list = this.list;
+      list.length = 0;
+      for (const w of this.slots.values()) list.push(w);
+    }
+    return this.list;
+  }
+
+  /** The list of names at l[from .. from + n), one array per distinct list. */
+  private namesAt(l: Int32Array, from: number, n: number): readonly string[] {
+    // Up to three indices (each below 2^16: the encoder keeps its dictionary under MAX_DICT) and the length, as
+    // digits of one number below 2^53.
+    let key: number | string;
+    if (n <= 3 && this.dict.length <= 2 ** 16) {
+      key = n;
+      for (let i = 0; i < n; i++) key = key * 2 ** 16 + l[from + i]!;
+    } else key = Array.prototype.join.call(l.subarray(from, from + n), ',');
+    let names = this.lists.get(key);
+    if (!names) {
+      const out: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const s = this.dict[l[from + i]!];
+        if (s === undefined) throw new SkyError('SKY_WIRE_BAD', `patch names entry ${l[from + i]}, not in the dictionary of ${this.dict.length}`);
+        out.push(s);
+      }
+      names = out;
+      this.lists.set(key, names);
+    }
+    return names;
+  }
+}
+
 /**
  * The page's end: applies keyframes and deltas in order. A delta whose base
  * is not the frame last applied raises SKY_WIRE_BASE (reconnect to get a
@@ -493,21 +658,9 @@ export class FrameDecoder {
   }
 
   apply(bytes: Uint8Array): DecodedFrame {
-    if (bytes.length < HEADER_BYTES) throw new SkyError('SKY_WIRE_TRUNCATED', `frame message of ${bytes.length} bytes is shorter than its ${HEADER_BYTES}-byte header`);
-    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const kind = v.getUint8(0);
-    const t = v.getFloat64(1, true);
-    const seq = v.getUint32(9, true);
-    const base = v.getUint32(13, true);
-    if (kind !== KIND_KEY && kind !== KIND_DELTA) throw new SkyError('SKY_WIRE_BAD', `unknown frame message kind ${kind}`);
-    if (kind === KIND_DELTA && (!this.valid || base !== this.seq)) {
-      const held = this.valid ? String(this.seq) : 'no frame';
-      this.valid = false;
-      throw new SkyError('SKY_WIRE_BASE', `delta for frame ${base} but this page holds ${held}; reconnect for a keyframe`);
-    }
-    const body = bytes.subarray(HEADER_BYTES);
-    const counts = this.read(body, kind === KIND_KEY, false);
-    const joined = this.read(body, kind === KIND_KEY, true).joined;
+    const { kind, t, seq, body } = this.begin(bytes);
+    const counts = this.read(body, kind === KIND_KEY, false, null);
+    const joined = this.read(body, kind === KIND_KEY, true, null).joined;
     this.seq = seq;
     // A keyframe with seq 0xffffffff (an empty picture) is not a base for any delta.
     this.valid = seq !== 0xffffffff;
@@ -520,8 +673,44 @@ export class FrameDecoder {
     return { kind: kind === KIND_KEY ? 'key' : 'delta', t, seq, tracks, changed: counts.changed, removed: counts.removed };
   }
 
+  /**
+   * Applies a message like `apply` (checked whole first: a malformed one changes nothing) but hands out what it
+   * changed as a FramePatch instead of track objects: the page decodes in a Web Worker and posts the patch (its
+   * arrays transferred, not copied) to the main thread, whose TrackMirror applies it to its own objects.
+   */
+  patch(bytes: Uint8Array): FramePatch {
+    const { kind, t, seq, body } = this.begin(bytes);
+    const counts = this.read(body, kind === KIND_KEY, false, null);
+    const out: PatchSink = { removed: new Int32Array(counts.removed), values: new Float64Array(PATCH_STRIDE * counts.changed), names: [], lists: [], nRemoved: 0, nValues: 0 };
+    const dictFrom = kind === KIND_KEY ? 0 : this.dict.length;
+    this.read(body, kind === KIND_KEY, true, out);
+    this.seq = seq;
+    this.valid = seq !== 0xffffffff;
+    return {
+      key: kind === KIND_KEY, t, seq, removed: out.removed, names: out.names, values: out.values,
+      dict: this.dict.slice(dictFrom), lists: Int32Array.from(out.lists),
+    };
+  }
+
+  /** Checks the header; a delta must build on the message last applied. */
+  private begin(bytes: Uint8Array): { kind: number; t: number; seq: number; body: Uint8Array } {
+    if (bytes.length < HEADER_BYTES) throw new SkyError('SKY_WIRE_TRUNCATED', `frame message of ${bytes.length} bytes is shorter than its ${HEADER_BYTES}-byte header`);
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const kind = v.getUint8(0);
+    const t = v.getFloat64(1, true);
+    const seq = v.getUint32(9, true);
+    const base = v.getUint32(13, true);
+    if (kind !== KIND_KEY && kind !== KIND_DELTA) throw new SkyError('SKY_WIRE_BAD', `unknown frame message kind ${kind}`);
+    if (kind === KIND_DELTA && (!this.valid || base !== this.seq)) {
+      const held = this.valid ? String(this.seq) : 'no frame';
+      this.valid = false;
+      throw new SkyError('SKY_WIRE_BASE', `delta for frame ${base} but this page holds ${held}; reconnect for a keyframe`);
+    }
+    return { kind, t, seq, body: bytes.subarray(HEADER_BYTES) };
+  }
+
   /** Checks (commit false) or applies (commit true) the body of a message. */
-  private read(body: Uint8Array, key: boolean, commit: boolean): { changed: number; removed: number; joined: number } {
+  private read(body: Uint8Array, key: boolean, commit: boolean, patch: PatchSink | null): { changed: number; removed: number; joined: number } {
     const r = new Reader(body);
     if (commit && key) {
       this.slots = new Map();
@@ -547,6 +736,7 @@ export class FrameDecoder {
       if (commit) {
         this.slots.delete(s);
         this.bySlot[s] = undefined;
+        if (patch) patch.removed[patch.nRemoved++] = s;
       }
       else if (!live(s)) throw new SkyError('SKY_WIRE_BAD', `removal of empty slot ${s}`);
       else removedHere.add(s);
@@ -624,6 +814,10 @@ export class FrameDecoder {
         if (q) q.par = n;
       }
       if (!q) continue;
+      if (patch) {
+        writePatch(patch, q, mask);
+        continue;
+      }
       if (!this.inPlace) q.wire = toWire(q, this.dict, mask & NEW ? null : q.wire, mask);
       else if (mask & NEW) {
         const o = toWire(q, this.dict, null, mask);

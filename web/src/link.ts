@@ -7,7 +7,8 @@
 // cookie, so another site cannot make the browser use it.
 
 import type { WireMessage } from '../../src/serve/wire.ts';
-import { FrameDecoder } from '../../src/serve/wire-v2.ts';
+import { FrameDecoder, type FramePatch, TrackMirror } from '../../src/serve/wire-v2.ts';
+import type { FromDecoder, ToDecoder } from './decoder-worker.ts';
 import type { LinkState } from './panel.ts';
 
 const PROTOCOL = 'skyfuse.v1';
@@ -120,8 +121,11 @@ async function request<T>(method: 'GET' | 'POST', path: string, token: string | 
 }
 
 export interface LinkHandlers {
-  /** `parseMs`: main-thread time spent decoding the message. */
-  message(msg: WireMessage, parseMs: number): void;
+  /**
+   * `parseMs`: main-thread time spent on the message before this call (JSON parsing; for a binary frame, handing it
+   * to the decoder worker and applying the patch it returned); `workerMs`: the worker's time decoding it.
+   */
+  message(msg: WireMessage, parseMs: number, workerMs: number): void;
   state(state: LinkState, detail?: string): void;
 }
 
@@ -130,10 +134,20 @@ export class Link {
   private retryMs = 1000;
   private stopped = false;
   /**
-   * In place: each track keeps one object, rewritten by the deltas (LiveTrack.rev says it changed), so a frame of
-   * 10,000 tracks allocates no new objects; the picture reads the values each frame.
+   * Binary frames are decoded in a Web Worker (decoder-worker.ts) and come back as patches, which the mirror applies
+   * in place: each track keeps one object, rewritten by the deltas (LiveTrack.rev says it changed), so a frame of
+   * 10,000 tracks allocates no new objects and the main thread does not decode. Where no worker can be started,
+   * `local` decodes on the main thread instead, into the same patches.
    */
-  private readonly decoder = new FrameDecoder({ inPlace: true });
+  private readonly mirror = new TrackMirror();
+  private worker: Worker | null = null;
+  private local: FrameDecoder | null = null;
+  /** The connection the worker's patches must belong to (bumped by every open). */
+  private gen = 0;
+  /** Main-thread time handing binary messages to the worker since the last frame was delivered. */
+  private postMs = 0;
+  /** Frames delivered from the worker's patches, and from decoding here (no worker). */
+  readonly decoded = { worker: 0, main: 0 };
   /** The subprotocol the server chose for the open socket. */
   protocol = '';
 
@@ -144,12 +158,60 @@ export class Link {
 
   start(): void {
     this.stopped = false;
+    this.startDecoder();
     this.open();
   }
 
   stop(): void {
     this.stopped = true;
     this.ws?.close();
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  private startDecoder(): void {
+    if (this.worker || this.local) return;
+    try {
+      const w = new Worker(new URL('assets/decoder.js', location.href), { type: 'module' });
+      w.onmessage = (ev: MessageEvent<FromDecoder>) => this.fromWorker(ev.data);
+      // The script did not load or crashed: decode here from now on, starting over from a keyframe.
+      w.onerror = (ev) => {
+        console.warn('skyfuse: decoder worker failed, decoding on the main thread', ev.message);
+        w.terminate();
+        this.worker = null;
+        this.local = new FrameDecoder();
+        this.ws?.close(4000, 'decoder restarted');
+      };
+      this.worker = w;
+    } catch (err) {
+      console.warn('skyfuse: no decoder worker, decoding on the main thread', err);
+      this.local = new FrameDecoder();
+    }
+  }
+
+  private fromWorker(m: FromDecoder): void {
+    // A patch of a connection since replaced: its base is gone with it.
+    if (m.gen !== this.gen) return;
+    if ('error' in m) {
+      // A frame this page cannot apply (SKY_WIRE_*): start again from a keyframe.
+      console.warn('skyfuse: bad frame, reconnecting', m.error, m.message);
+      this.ws?.close(4000, 'bad frame');
+      return;
+    }
+    this.decoded.worker++;
+    this.deliver(m.patch, m.decodeMs);
+  }
+
+  private deliver(patch: FramePatch, workerMs: number): void {
+    const t0 = performance.now();
+    const tracks = this.mirror.apply(patch);
+    const ms = performance.now() - t0 + this.postMs;
+    this.postMs = 0;
+    try {
+      this.handlers.message({ type: 'frame', t: patch.t, tracks }, ms, workerMs);
+    } catch (err) {
+      console.error('skyfuse: bad message', err);
+    }
   }
 
   private open(): void {
@@ -160,7 +222,10 @@ export class Link {
     const ws = new WebSocket(url, [...offer, `token.${this.token}`]);
     ws.binaryType = 'arraybuffer';
     // Every connection starts from a keyframe: nothing of the last one is a base.
-    this.decoder.reset();
+    const gen = ++this.gen;
+    this.mirror.reset();
+    this.local?.reset();
+    this.worker?.postMessage({ gen, reset: true } satisfies ToDecoder);
     this.ws = ws;
     ws.onopen = () => {
       opened = true;
@@ -170,22 +235,35 @@ export class Link {
     };
     ws.onmessage = (ev: MessageEvent) => {
       const t0 = performance.now();
+      if (ev.data instanceof ArrayBuffer) {
+        if (this.worker) {
+          // Transferred, not copied: the worker owns the bytes from here.
+          this.worker.postMessage({ gen, bytes: ev.data } satisfies ToDecoder, [ev.data]);
+          this.postMs += performance.now() - t0;
+          return;
+        }
+        let patch: FramePatch;
+        try {
+          patch = (this.local ??= new FrameDecoder()).patch(new Uint8Array(ev.data));
+        } catch (err) {
+          console.warn('skyfuse: bad frame, reconnecting', err);
+          ws.close(4000, 'bad frame');
+          return;
+        }
+        this.decoded.main++;
+        this.deliver(patch, 0);
+        return;
+      }
       let msg: WireMessage;
       try {
-        if (ev.data instanceof ArrayBuffer) {
-          const f = this.decoder.apply(new Uint8Array(ev.data));
-          msg = { type: 'frame', t: f.t, tracks: f.tracks };
-        } else {
-          msg = JSON.parse(ev.data as string) as WireMessage;
-        }
+        msg = JSON.parse(ev.data as string) as WireMessage;
       } catch (err) {
-        // A frame this page cannot apply (SKY_WIRE_*): start again from a keyframe.
         console.warn('skyfuse: bad message, reconnecting', err);
-        ws.close(4000, 'bad frame');
+        ws.close(4000, 'bad message');
         return;
       }
       try {
-        this.handlers.message(msg, performance.now() - t0);
+        this.handlers.message(msg, performance.now() - t0, 0);
       } catch (err) {
         console.error('skyfuse: bad message', err);
       }

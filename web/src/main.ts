@@ -37,10 +37,11 @@ declare global {
       /** Main-thread milliseconds of the last label-overlay redraw. */
       lastLabelMs(): number;
       /**
-       * Per applied frame since the last reset: decode (of every message since the previous applied frame, those
-       * dropped as superseded included), apply; and each label redraw.
+       * Per applied frame since the last reset: main-thread decode (of every message since the previous applied
+       * frame, those dropped as superseded included: for v2, handing it to the decoder worker and applying its
+       * patch), apply, and the decoder worker's time on those messages (off the main thread); and each label redraw.
        */
-      updateStats(reset?: boolean): { frames: number; parseMs: number[]; applyMs: number[]; labelMs: number[] };
+      updateStats(reset?: boolean): { frames: number; parseMs: number[]; applyMs: number[]; labelMs: number[]; workerMs: number[] };
       select(id: string | null): void;
       /** id -> icon name, read back from what the track layer drew (its arrays as last uploaded), tracks in view. */
       renderedSymbols(): Record<string, string>;
@@ -58,6 +59,8 @@ declare global {
       sensorRates(): Record<string, number | null>;
       /** The WebSocket subprotocol in use ('skyfuse.v2' binary frames, 'skyfuse.v1' JSON), '' when not connected. */
       wire(): string;
+      /** Binary frames this session decoded in the decoder worker, and on the main thread (no worker). */
+      decoded(): { worker: number; main: number };
       /** Frames drawn since the last reset: frame time and wall clock (ms since epoch) of the first map render with it loaded. */
       drawLog(reset?: boolean): { t: number; drawnMs: number }[];
     };
@@ -119,7 +122,7 @@ function main(): void {
   let selectedId: string | null = null;
   let coalition: CoalitionInfo | null = null;
   let lastUpdateMs = 0;
-  const stats = { frames: 0, parseMs: [] as number[], applyMs: [] as number[], labelMs: [] as number[] };
+  const stats = { frames: 0, parseMs: [] as number[], applyMs: [] as number[], labelMs: [] as number[], workerMs: [] as number[] };
   let lastFrameWallMs = 0;
   const lastHeardMs = new Map<string, number>();
   let inputAlerts = 0;
@@ -320,6 +323,7 @@ function main(): void {
   // server to screen stays bounded. Every v2 message is still decoded as it arrives (deltas build on each other).
   let pendingFrame: { t: number; tracks: readonly WireTrack[] } | null = null;
   let pendingParseMs = 0;
+  let pendingWorkerMs = 0;
   let applyScheduled = false;
   const applyFrame = () => {
     applyScheduled = false;
@@ -338,11 +342,13 @@ function main(): void {
       stats.applyMs.push(lastUpdateMs);
       // Decoding every message since the last applied one, dropped ones included.
       stats.parseMs.push(pendingParseMs);
+      stats.workerMs.push(pendingWorkerMs);
     }
     pendingParseMs = 0;
+    pendingWorkerMs = 0;
   };
 
-  const onMessage = (msg: WireMessage, parseMs: number) => {
+  const onMessage = (msg: WireMessage, parseMs: number, workerMs: number) => {
     if (msg.type === 'frame') {
       // Replaying (time bar): live frames never enter the picture; the link is still live.
       if (timebar.hold(msg.t, msg.tracks)) {
@@ -351,6 +357,7 @@ function main(): void {
       }
       pendingFrame = { t: msg.t, tracks: msg.tracks };
       pendingParseMs += parseMs;
+      pendingWorkerMs += workerMs;
       lastFrameWallMs = Date.now();
       if (linkState === 'stale') setLink('live');
       if (!applyScheduled) {
@@ -387,12 +394,13 @@ function main(): void {
     lastUpdateMs: () => lastUpdateMs,
     lastLabelMs: () => labels.lastDrawMs,
     updateStats: (reset = false) => {
-      const out = { frames: stats.frames, parseMs: [...stats.parseMs], applyMs: [...stats.applyMs], labelMs: [...stats.labelMs] };
+      const out = { frames: stats.frames, parseMs: [...stats.parseMs], applyMs: [...stats.applyMs], labelMs: [...stats.labelMs], workerMs: [...stats.workerMs] };
       if (reset) {
         stats.frames = 0;
         stats.parseMs.length = 0;
         stats.applyMs.length = 0;
         stats.labelMs.length = 0;
+        stats.workerMs.length = 0;
       }
       return out;
     },
@@ -411,6 +419,7 @@ function main(): void {
     tableOrder: () => table.orderedIds(),
     alerts: () => [...alertList.all],
     wire: () => session?.link.protocol ?? '',
+    decoded: () => ({ ...(session?.link.decoded ?? { worker: 0, main: 0 }) }),
     renderedRings: () => {
       const nm = new Map<string, Set<number>>();
       if (!styleReady) return {};
