@@ -289,6 +289,20 @@ describe('operations-room page in chromium', { skip: chromiumMissing }, () => {
       return ['emergency:T7', 'unknown-aircraft:T8', 'sensor-outage:JOR-AMM-1'].every((k) => kinds.includes(k));
     }, undefined, { polling: 200 });
     assert.match(await page.locator('#alert-badge').innerText(), /3 alerts: EMERGENCY/);
+    // The audible cue (cue.ts): the emergency sounded (its tones read back from the audio graph's analyser), and
+    // every alert raised so far was announced; nothing sounded muted.
+    await page.waitForFunction(() => window.__skyfuse!.cues().some((c) => c.kind === 'emergency' && c.peak !== null), undefined, { polling: 100 });
+    const cues = await page.evaluate(() => window.__skyfuse!.cues());
+    const alertIds = await page.evaluate(() => window.__skyfuse!.alerts().filter((a) => a.state === 'active').map((a) => `${a.kind}:${a.id}`));
+    const sosCue = cues.find((c) => c.kind === 'emergency' && c.ids.length > 0)!;
+    assert.ok(sosCue.played && sosCue.peak! > 0.05, JSON.stringify(cues));
+    for (const k of alertIds) assert.ok(cues.some((c) => c.ids.includes(k.slice(k.indexOf(':') + 1))), `${k} announced: ${JSON.stringify(cues)}`);
+    // Muted by the operator, and back on (remembered in this browser).
+    await page.locator('#sound').click();
+    assert.equal(await page.locator('#sound').getAttribute('aria-pressed'), 'false');
+    assert.equal(await page.evaluate(() => localStorage.getItem('skyfuse.sound')), 'off');
+    await page.locator('#sound').click();
+    assert.equal(await page.locator('#sound').innerText(), 'Sound on');
     // The emergency flashes red on the map, as a halo read back from the track layer.
     assert.deepEqual(await page.evaluate(() => window.__skyfuse!.renderedEmergencies()), ['T7']);
     await page.locator('#alert-badge').click();

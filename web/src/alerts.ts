@@ -1,7 +1,7 @@
 // The alert list: what the server computed from this partner's picture, as
-// this partner sees it (its own acknowledgements). Emphasis is visual only
-// (no sound): active alerts are bold with a coloured edge, emergencies red
-// and flashing until acknowledged; cleared ones are greyed and sink below.
+// this partner sees it (its own acknowledgements). Active alerts are bold
+// with a coloured edge, emergencies red and flashing until acknowledged;
+// cleared ones are greyed and sink below. The audible cue is cue.ts.
 // While the time bar replays, the list shows the recorded alerts at the play
 // head instead (read-only: nothing to acknowledge in the past).
 

@@ -7,6 +7,7 @@ import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import type { WireAlert, WireEvent, WireMessage, WireTrack } from '../../src/serve/wire.ts';
 import { AFFILIATIONS, type Affiliation, friendlyBlocks } from './affiliation.ts';
 import { AlertList } from './alerts.ts';
+import { AlertCue, type CueRecord } from './cue.ts';
 import { type IconAtlas, buildAtlas, cellStats, iconName } from './atlas.ts';
 import { geodesicCircle } from './geo.ts';
 import { LabelOverlay } from './labels.ts';
@@ -59,6 +60,8 @@ declare global {
       sensorRates(): Record<string, number | null>;
       /** The WebSocket subprotocol in use ('skyfuse.v2' binary frames, 'skyfuse.v1' JSON), '' when not connected. */
       wire(): string;
+      /** Audible alert cues so far (cue.ts), oldest first, with the peak level read back from the audio graph. */
+      cues(): CueRecord[];
       /** Binary frames this session decoded in the decoder worker, and on the main thread (no worker). */
       decoded(): { worker: number; main: number };
       /** Frames drawn since the last reset: frame time and wall clock (ms since epoch) of the first map render with it loaded. */
@@ -186,6 +189,16 @@ function main(): void {
   });
 
   // Alerts: the server's, for this partner's picture only.
+  // The audible cue: on unless the operator muted it in this browser.
+  const cue = new AlertCue();
+  const soundButton = $<HTMLButtonElement>('sound');
+  const showMuted = (muted: boolean) => {
+    soundButton.textContent = muted ? 'Sound muted' : 'Sound on';
+    soundButton.setAttribute('aria-pressed', String(!muted));
+  };
+  cue.onMuted = showMuted;
+  showMuted(cue.muted);
+  soundButton.addEventListener('click', () => cue.setMuted(!cue.muted));
   const alertBadge = $<HTMLButtonElement>('alert-badge');
   const alertsCount = $('alerts-count');
   const alertList = new AlertList($('alert-list'), {
@@ -204,6 +217,8 @@ function main(): void {
   /** `recorded`: the time bar's list at the replayed time (read-only), not the live one. */
   const setAlerts = (list: readonly WireAlert[], recorded = false) => {
     alertList.set(list, recorded);
+    // Sound for newly raised live alerts; the recorded ones of a replayed time never sound.
+    if (!recorded) cue.update(list);
     const active = alertList.active();
     const emergency = active.some((a) => a.severity === 'emergency');
     alertsCount.textContent = active.length ? String(active.length) : '';
@@ -269,7 +284,7 @@ function main(): void {
     renderDetails(details, t, selectedId, coalition, selectedId ? picture.historyOf(selectedId) : undefined, t ? picture.affiliation(t) : undefined);
   }
 
-  // Emergency halos flash at 2 Hz while there is one (no sound: visual cue only).
+  // Emergency halos flash at 2 Hz while there is one (the audible cue is cue.ts).
   let emergencies = false;
   let flashOn = true;
   setInterval(() => {
@@ -419,6 +434,7 @@ function main(): void {
     tableOrder: () => table.orderedIds(),
     alerts: () => [...alertList.all],
     wire: () => session?.link.protocol ?? '',
+    cues: () => cue.log.map((c) => ({ ...c })),
     decoded: () => ({ ...(session?.link.decoded ?? { worker: 0, main: 0 }) }),
     renderedRings: () => {
       const nm = new Map<string, Set<number>>();
@@ -511,6 +527,7 @@ function main(): void {
     coalition = null;
     lastHeardMs.clear();
     setAlerts([]);
+    cue.clear();
     sensorPanel.set([], 0);
     lastFrameWallMs = 0;
     selectedId = null;
