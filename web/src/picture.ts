@@ -40,6 +40,7 @@ export interface History {
  * main-thread work per update as decoding the frame, most of it garbage collection.
  */
 interface Kept {
+  readonly id: string;
   ring: Float64Array;
   /** Entries in the ring, oldest at `first`. */
   count: number;
@@ -69,6 +70,9 @@ const ENTRY = 4;
 export class Picture {
   readonly tracks = new Map<string, WireTrack>();
   private readonly history = new Map<string, Kept>();
+  /** The tracks of the last update, in its order, and their records. */
+  private readonly objs: WireTrack[] = [];
+  private readonly kept: Kept[] = [];
   private friendly: readonly (readonly [number, number])[] = [];
   frameTimeS: number | null = null;
   /** Bumped by every update (the trail layer appends one position per update). */
@@ -123,14 +127,32 @@ export class Picture {
     // Seen in this update: stamped with the version (no Set of 10,000 ids per frame).
     const v = this.version;
     const cap = this.trail;
-    for (const t of tracks) {
-      this.tracks.set(t.id, t);
-      let h = this.history.get(t.id);
-      if (!h) {
-        this.history.set(t.id, (h = { ring: new Float64Array(ENTRY * cap), count: 0, first: 0, sensors: new Map(), partners: new Map(), sen: [], senT: timeS, par: [], parT: timeS, firstS: timeS, seenV: v }));
-        this.idsVersion++;
-      } else if (h.ring.length !== ENTRY * cap) resize(h, cap);
-      h.seenV = v;
+    // The page's v2 tracks (TrackMirror) are the same objects in the same array, in the same order, while no track joins
+    // or leaves: a track that is the same object at the same place as in the last update is in the maps already, and
+    // its record is the one kept at that place (no lookup by id per track and frame).
+    const objs = this.objs;
+    const kept = this.kept;
+    let seen = 0;
+    for (let i = 0; i < tracks.length; i++) {
+      const t = tracks[i]!;
+      let h: Kept;
+      if (objs[i] === t && kept[i]!.id === t.id) h = kept[i]!;
+      else {
+        this.tracks.set(t.id, t);
+        let g = this.history.get(t.id);
+        if (!g) {
+          this.history.set(t.id, (g = { id: t.id, ring: new Float64Array(ENTRY * cap), count: 0, first: 0, sensors: new Map(), partners: new Map(), sen: [], senT: timeS, par: [], parT: timeS, firstS: timeS, seenV: -1 }));
+          this.idsVersion++;
+        }
+        h = g;
+        objs[i] = t;
+        kept[i] = h;
+      }
+      if (h.seenV !== v) {
+        h.seenV = v;
+        seen++;
+      }
+      if (h.ring.length !== ENTRY * cap) resize(h, cap);
       const ring = h.ring;
       // A new position only if the track moved (a still track keeps one entry).
       const last = h.count > 0 ? ((h.first + h.count - 1) % cap) * ENTRY : -1;
@@ -157,6 +179,10 @@ export class Picture {
       }
       h.parT = timeS;
     }
+    objs.length = tracks.length;
+    kept.length = tracks.length;
+    // Every kept track seen (the usual frame): none left, no pass over the map.
+    if (seen === this.history.size) return;
     for (const [id, h] of this.history) {
       if (h.seenV !== v) {
         this.idsVersion++;
