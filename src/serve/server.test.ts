@@ -273,6 +273,7 @@ describe('serve: HTTP and WebSocket edge', () => {
       ['/assets/main.css', /text\/css/],
       ['/assets/maplibre-gl-worker.mjs', /javascript/],
       ['/assets/countries-50m.json', /json/],
+      ['/assets/airports.json', /json/],
     ] as const) {
       const a = await get(path);
       assert.equal(a.status, 200, path);

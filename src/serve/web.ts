@@ -1,7 +1,7 @@
 // Builds the operations-room page in memory at server start, so `npm install`
-// is the only set-up step: esbuild bundles web/src (and MapLibre's CSS), and
-// the MapLibre worker and the Natural Earth outlines are read from
-// node_modules as they are. Nothing is written to disk; every asset is served
+// is the only set-up step: esbuild bundles web/src (and MapLibre's CSS), the
+// MapLibre worker and the Natural Earth outlines are read from node_modules as
+// they are, and the basemap's airports are taken from airport-data-js. Nothing is written to disk; every asset is served
 // from this table. Built once per process and shared by every server.
 
 import { createHash } from 'node:crypto';
@@ -26,6 +26,38 @@ export type WebAssets = ReadonlyMap<string, WebAsset>;
 
 /** Outline resolution: 50m shows the Nile delta, Cyprus and the Gulf islands; 10m would be 3.6 MB. */
 export const COUNTRIES_FILE = 'countries-50m.json';
+/** The basemap's airports (served path under assets/). */
+export const AIRPORTS_FILE = 'airports.json';
+
+interface AirportRecord {
+  readonly icao: string;
+  readonly iata: string;
+  readonly airport: string;
+  readonly latitude: number;
+  readonly longitude: number;
+  readonly type: string;
+}
+
+/**
+ * The world's large and medium airports (OurAirports' classes, about 9,000) as GeoJSON points with their ICAO and
+ * IATA codes and name, `large` 1 or 0: the page shows the large ones from the coalition view and the medium ones
+ * zoomed in. From airport-data-js (OurAirports data, CC BY 4.0, credited on the map).
+ */
+export async function airportsGeoJSON(): Promise<{ type: 'FeatureCollection'; features: unknown[] }> {
+  const lib = require('airport-data-js') as { getAirportsByType(type: string): Promise<AirportRecord[]> };
+  const [large, medium] = await Promise.all([lib.getAirportsByType('large_airport'), lib.getAirportsByType('medium_airport')]);
+  const features: unknown[] = [];
+  const round = (v: number) => Math.round(v * 1e5) / 1e5;
+  for (const a of [...large, ...medium]) {
+    if (!/^[A-Z0-9]{4}$/.test(a.icao) || !Number.isFinite(a.latitude) || !Number.isFinite(a.longitude)) continue;
+    features.push({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [round(a.longitude), round(a.latitude)] },
+      properties: { icao: a.icao, iata: a.iata || null, name: a.airport, large: a.type === 'large_airport' ? 1 : 0 },
+    });
+  }
+  return { type: 'FeatureCollection', features };
+}
 
 const require = createRequire(import.meta.url);
 const webDir = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -79,13 +111,15 @@ async function doBuild(): Promise<WebAssets> {
   if (!out.has('assets/main.js') || !out.has('assets/decoder.js') || !out.has('assets/main.css')) {
     throw new SkyError('SKY_SERVE_WEB_BUILD', 'esbuild produced no main.js, decoder.js or main.css from web/src');
   }
-  const [html, worker, countries] = await Promise.all([
+  const [html, worker, countries, airports] = await Promise.all([
     readFile(`${webDir}index.html`),
     readFile(require.resolve('maplibre-gl/dist/maplibre-gl-worker.mjs')),
     readFile(require.resolve(`world-atlas/${COUNTRIES_FILE}`)),
+    airportsGeoJSON(),
   ]);
   out.set('', asset(html, 'text/html; charset=utf-8'));
   out.set('assets/maplibre-gl-worker.mjs', asset(worker, 'text/javascript; charset=utf-8'));
   out.set(`assets/${COUNTRIES_FILE}`, asset(countries, 'application/json'));
+  out.set(`assets/${AIRPORTS_FILE}`, asset(JSON.stringify(airports), 'application/json'));
   return out;
 }

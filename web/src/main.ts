@@ -12,7 +12,7 @@ import { type IconAtlas, buildAtlas, cellStats, iconName } from './atlas.ts';
 import { geodesicCircle } from './geo.ts';
 import { LabelOverlay } from './labels.ts';
 import { Link, type Me, forgetToken, getJson, isRefusal, login, logout, postJson, storeToken, takeToken } from './link.ts';
-import { RING_LAYER, RING_STEP_M, SENSOR_LAYER, basemapTiles, createMap, loadCountries, setSource } from './map.ts';
+import { AIRPORT_LAYERS, RING_LAYER, RING_STEP_M, SENSOR_LAYER, basemapTiles, createMap, loadAirports, loadCountries, setSource } from './map.ts';
 import { type CoalitionInfo, type LinkState, StatusBar, renderDetails, renderLegend } from './panel.ts';
 import { Picture } from './picture.ts';
 import { type SensorInfo, SensorPanel } from './sensors.ts';
@@ -62,6 +62,11 @@ declare global {
       wire(): string;
       /** Audible alert cues so far (cue.ts), oldest first, with the peak level read back from the audio graph. */
       cues(): CueRecord[];
+      /** ICAO codes of the airports drawn on the map now (read back from MapLibre's rendered layers). */
+      renderedAirports(): string[];
+      /** The map's view, and a jump to another (no animation). */
+      view(): { lon: number; lat: number; zoom: number };
+      jumpTo(v: { lon: number; lat: number; zoom: number }): void;
       /** Binary frames this session decoded in the decoder worker, and on the main thread (no worker). */
       decoded(): { worker: number; main: number };
       /** Frames drawn since the last reset: frame time and wall clock (ms since epoch) of the first map render with it loaded. */
@@ -300,6 +305,7 @@ function main(): void {
     loadCountries(map, new URL('assets/countries-50m.json', location.href).href).catch((err: unknown) =>
       status.message(`outlines not loaded: ${String(err)}`),
     );
+    loadAirports(map, new URL('assets/airports.json', location.href).href);
     if (pending.picture) drawPicture();
     if (pending.sensors) drawSensors();
   });
@@ -434,6 +440,10 @@ function main(): void {
     tableOrder: () => table.orderedIds(),
     alerts: () => [...alertList.all],
     wire: () => session?.link.protocol ?? '',
+    renderedAirports: () =>
+      styleReady ? [...new Set(map.queryRenderedFeatures({ layers: AIRPORT_LAYERS }).map((f) => String(f.properties?.icao)))].sort() : [],
+    view: () => ({ lon: map.getCenter().lng, lat: map.getCenter().lat, zoom: map.getZoom() }),
+    jumpTo: (v) => map.jumpTo({ center: [v.lon, v.lat], zoom: v.zoom }),
     cues: () => cue.log.map((c) => ({ ...c })),
     decoded: () => ({ ...(session?.link.decoded ?? { worker: 0, main: 0 }) }),
     renderedRings: () => {

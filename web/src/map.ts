@@ -1,5 +1,6 @@
 // The MapLibre map, fully offline: a background (sea), Natural Earth country
-// outlines from world-atlas served by our own server, sensor coverage, and
+// outlines from world-atlas and the large and medium airports (OurAirports,
+// via airport-data-js), both served by our own server, sensor coverage, and
 // sensors. Trails (traillayer.ts), track symbols (an altitude-coloured ring under each APP-6
 // symbol from our icon atlas, a red halo flashing around emergency squawks)
 // and velocity vectors are WebGL custom layers (tracklayer.ts). No glyphs and no sprite URL:
@@ -19,6 +20,9 @@ const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
 export const INITIAL_VIEW = { center: [33, 30] as [number, number], zoom: 4.5 };
 
 export const SENSOR_LAYER = 'sensor';
+/** Large airports from the coalition view, medium ones too once zoomed in (an approach's scale). */
+export const AIRPORT_LAYERS = ['airport-large', 'airport-medium'];
+const AIRPORT_MEDIUM_MINZOOM = 6.5;
 export const RING_LAYER = 'range-ring';
 /** Range rings every 50 NM (92.6 km), the spacing ATC radar displays commonly use. */
 export const RING_STEP_M = 50 * 1852;
@@ -56,12 +60,29 @@ function style(tiles: string | null = null): StyleSpecification {
     name: 'skyfuse-offline',
     sources: {
       countries: { type: 'geojson', data: EMPTY },
+      airports: { type: 'geojson', data: EMPTY },
       sensors: { type: 'geojson', data: EMPTY },
     },
     layers: [
       { id: 'sea', type: 'background', paint: { 'background-color': '#0a1622' } },
       { id: 'land', type: 'fill', source: 'countries', paint: { 'fill-color': '#17232f' } },
       { id: 'borders', type: 'line', source: 'countries', paint: { 'line-color': '#5a7489', 'line-width': 0.8 } },
+      {
+        id: 'airport-large',
+        type: 'circle',
+        source: 'airports',
+        filter: ['==', ['get', 'large'], 1],
+        minzoom: 3,
+        paint: { 'circle-radius': 3, 'circle-color': '#0a1622', 'circle-stroke-color': '#b7c7d4', 'circle-stroke-width': 1.2 },
+      },
+      {
+        id: 'airport-medium',
+        type: 'circle',
+        source: 'airports',
+        filter: ['==', ['get', 'large'], 0],
+        minzoom: AIRPORT_MEDIUM_MINZOOM,
+        paint: { 'circle-radius': 2.2, 'circle-color': '#0a1622', 'circle-stroke-color': '#8aa1b4', 'circle-stroke-width': 1 },
+      },
       {
         id: 'coverage-fill',
         type: 'fill',
@@ -118,7 +139,10 @@ export function createMap(container: HTMLElement, workerUrl: string, tiles: stri
     minZoom: 1.5,
     maxZoom: 14,
     renderWorldCopies: false,
-    attributionControl: { compact: true, customAttribution: 'Outlines: Natural Earth (public domain) via world-atlas' },
+    attributionControl: {
+      compact: true,
+      customAttribution: 'Outlines: Natural Earth (public domain) via world-atlas; airports: OurAirports via airport-data-js (CC BY 4.0)',
+    },
     dragRotate: false,
     pitchWithRotate: false,
     // A ops-room map stays north-up.
@@ -134,6 +158,11 @@ export async function loadCountries(map: maplibregl.Map, url: string): Promise<v
   const geo = feature(topo, topo.objects.countries);
   const src = map.getSource<maplibregl.GeoJSONSource>('countries');
   src?.setData(geo);
+}
+
+/** Points the airports source at the server's list; MapLibre's worker fetches and parses it, off the main thread. */
+export function loadAirports(map: maplibregl.Map, url: string): void {
+  map.getSource<maplibregl.GeoJSONSource>('airports')?.setData(url);
 }
 
 export function setSource(map: maplibregl.Map, id: 'sensors', data: FeatureCollection): void {
