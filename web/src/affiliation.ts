@@ -48,12 +48,30 @@ export function friendlyBlocks(memberIds: Iterable<string>): (readonly [number, 
   return out;
 }
 
+/**
+ * parseInt(s, 16), read by hand when `s` is all hex digits (a Mode S address always is): the page asks every track's
+ * affiliation every frame, and parseInt was most of it. Anything else (empty, signs, spaces, "0x") goes to parseInt.
+ */
+export function hexValue(s: string): number {
+  let a = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+    if (d < 0) return parseInt(s, 16);
+    a = a * 16 + d;
+  }
+  return s.length > 0 ? a : NaN;
+}
+
 export function affiliationOf(t: WireTrack, friendly: readonly (readonly [number, number])[]): Affiliation {
   if (t.st === 'T') return 'pending';
   if (t.icao === null && t.m3a === null) return 'unknown';
   if (t.icao !== null) {
-    const a = parseInt(t.icao, 16);
-    for (const [lo, hi] of friendly) if (a >= lo && a <= hi) return 'friend';
+    const a = hexValue(t.icao);
+    for (let k = 0; k < friendly.length; k++) {
+      const b = friendly[k]!;
+      if (a >= b[0] && a <= b[1]) return 'friend';
+    }
   }
   return 'neutral';
 }

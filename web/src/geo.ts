@@ -22,6 +22,42 @@ export function destination(latDeg: number, lonDeg: number, bearingRad: number, 
   return [(((lon2 / RAD + 540) % 360) - 180), lat2 / RAD];
 }
 
+/** Web Mercator x (0..1, west to east) of a longitude. */
+export const mercatorX = (lonDeg: number): number => (lonDeg + 180) / 360;
+
+/** Web Mercator y (0..1, north to south) of a latitude, by the formula (MapLibre's). */
+export const mercatorYExact = (latDeg: number): number => 0.5 - Math.log(Math.tan(Math.PI / 4 + (latDeg * Math.PI) / 360)) / (2 * Math.PI);
+
+/** Latitudes of the table below: every MERC_STEP degrees up to MERC_MAX north and south. */
+const MERC_STEP = 1 / 8;
+const MERC_MAX = 85;
+const MERC_N = (2 * MERC_MAX) / MERC_STEP + 1;
+/** ln tan(pi/4 + lat/2) at each latitude of the table, and its derivative (sec lat) times the step in radians. */
+const MERC_F = new Float64Array(MERC_N);
+const MERC_D = new Float64Array(MERC_N);
+for (let j = 0; j < MERC_N; j++) {
+  const lat = (-MERC_MAX + j * MERC_STEP) * RAD;
+  MERC_F[j] = Math.log(Math.tan(Math.PI / 4 + lat / 2));
+  MERC_D[j] = (MERC_STEP * RAD) / Math.cos(lat);
+}
+
+/**
+ * Web Mercator y (0..1, north to south) of a latitude: interpolated in a table (cubic Hermite, from the function and
+ * its derivative every 1/8 degree), within 1e-9 of mercatorYExact up to 85 degrees (about a twentieth of a Float32
+ * step, which is what the page draws with), so several times cheaper than a tangent and a logarithm per track and
+ * frame. Beyond 85 degrees, by the formula.
+ */
+export function mercatorY(latDeg: number): number {
+  const x = (latDeg + MERC_MAX) / MERC_STEP;
+  if (!(x >= 0 && x < MERC_N - 1)) return mercatorYExact(latDeg);
+  const j = Math.floor(x);
+  const u = x - j;
+  const u2 = u * u;
+  const u3 = u2 * u;
+  const f = (2 * u3 - 3 * u2 + 1) * MERC_F[j]! + (u3 - 2 * u2 + u) * MERC_D[j]! + (3 * u2 - 2 * u3) * MERC_F[j + 1]! + (u3 - u2) * MERC_D[j + 1]!;
+  return 0.5 - f / (2 * Math.PI);
+}
+
 /** Closed ring of `n` points at `radiusM` around a centre (geodesic circle), [lon, lat] pairs. */
 export function geodesicCircle(latDeg: number, lonDeg: number, radiusM: number, n = 128): [number, number][] {
   const ring: [number, number][] = [];

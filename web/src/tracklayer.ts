@@ -16,7 +16,7 @@ import type { CustomLayerInterface, CustomRenderMethodInput, Map as MlMap } from
 import type { WireTrack } from '../../src/serve/wire.ts';
 import { AFFILIATIONS, type Affiliation, isEmergency } from './affiliation.ts';
 import type { IconAtlas } from './atlas.ts';
-import { type AltBand, BAND_COLOURS, altBand } from './geo.ts';
+import { type AltBand, BAND_COLOURS, altBand, mercatorX, mercatorY } from './geo.ts';
 import { VECTOR_S } from './picture.ts';
 import { clampedTexture, compileProgram } from './glprogram.ts';
 
@@ -55,8 +55,8 @@ const VX = 4;
 const DEG = Math.PI / 180;
 /** Mercator units per metre at the equator (mean Earth radius, as geo.ts and MapLibre). */
 const MERC_PER_M_EQUATOR = 1 / (2 * Math.PI * 6371008.8);
-const mercX = (lonDeg: number) => (lonDeg + 180) / 360;
-const mercY = (latDeg: number) => 0.5 - Math.log(Math.tan(Math.PI / 4 + (latDeg * Math.PI) / 360)) / (2 * Math.PI);
+const mercX = mercatorX;
+const mercY = mercatorY;
 const lonOf = (x: number) => x * 360 - 180;
 const latOf = (y: number) => (360 / Math.PI) * Math.atan(Math.exp((0.5 - y) * 2 * Math.PI)) - 90;
 
