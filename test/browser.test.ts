@@ -218,9 +218,12 @@ describe('operations-room page in chromium', { skip: chromiumMissing }, () => {
     // The basemap's airports (airport-data-js): the large ones in the coalition view, the medium ones zoomed in.
     await page.waitForFunction(() => ['HECA', 'LCLK', 'OLBA'].every((c) => window.__skyfuse!.renderedAirports().includes(c)), undefined, { polling: 200 });
     assert.ok(!(await page.evaluate(() => window.__skyfuse!.renderedAirports())).includes('LCRA'), 'a medium airport is not drawn at the coalition view');
+    assert.deepEqual(await page.evaluate(() => window.__skyfuse!.airportLabels()), [], 'no airport code at the coalition view');
     const view = await page.evaluate(() => window.__skyfuse!.view());
     await page.evaluate(() => window.__skyfuse!.jumpTo({ lon: 33.2, lat: 34.8, zoom: 8 }));
     await page.waitForFunction(() => window.__skyfuse!.renderedAirports().includes('LCRA'), undefined, { polling: 200 });
+    // Their ICAO codes are written beside them (the label overlay: the map has no glyphs).
+    await page.waitForFunction(() => ['LCLK', 'LCPH', 'LCRA'].every((c) => window.__skyfuse!.airportLabels().includes(c)), undefined, { polling: 200 });
     await page.screenshot({ path: '/tmp/skyfuse-airports.png' });
     await page.evaluate((v) => window.__skyfuse!.jumpTo(v), view);
     // ... and were decoded in the decoder worker (web/src/decoder-worker.ts), not on the page's main thread.

@@ -15,6 +15,11 @@ export interface SensorLabel {
   readonly lon: number;
 }
 
+/** A fixed place named on the map from a zoom on (an airport's ICAO code). */
+export interface PlaceLabel extends SensorLabel {
+  readonly minZoom: number;
+}
+
 const FONT = '11px ui-monospace, "DejaVu Sans Mono", monospace';
 const LINE_H = 12;
 const PAD = 2;
@@ -43,6 +48,9 @@ export class LabelOverlay {
   private readonly lines = new WeakMap<WireTrack, [string, string, number, number]>();
   private tracks: ReadonlyMap<string, WireTrack> = new Map();
   private sensors: readonly SensorLabel[] = [];
+  private places: readonly PlaceLabel[] = [];
+  /** Places named in the last redraw (for tests). */
+  placesDrawn: string[] = [];
   private selectedId: string | null = null;
   private scheduled = false;
   /** Labels drawn in the last redraw (for tests). */
@@ -88,6 +96,12 @@ export class LabelOverlay {
   setTracks(tracks: ReadonlyMap<string, WireTrack>, selectedId: string | null): void {
     this.tracks = tracks;
     this.selectedId = selectedId;
+    this.request();
+  }
+
+  /** Airports: named last, only where no track label or sensor is, and only from their zoom on. */
+  setPlaces(places: readonly PlaceLabel[]): void {
+    this.places = places;
     this.request();
   }
 
@@ -346,6 +360,29 @@ export class LabelOverlay {
       occupy(x0, y0, x1, y0 + LINE_H);
       ctx.fillText(id, x0, y0);
     }
+
+    // Airport codes, quieter still, in view and from their zoom on.
+    const names: string[] = [];
+    const zoom = map.getZoom();
+    if (this.places.length > 0) {
+      const b = map.getBounds();
+      const [west, south, east, north] = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+      ctx.fillStyle = 'rgba(183,199,212,0.7)';
+      for (const pl of this.places) {
+        if (zoom < pl.minZoom || pl.lat < south || pl.lat > north || pl.lon < west || pl.lon > east) continue;
+        const p = map.project([pl.lon, pl.lat]);
+        const tw = this.width(pl.id);
+        // Right of the airport, else left, below, above (a radar often stands at an airport, its name to the right).
+        for (const [x0, y0] of [[p.x + 5, p.y + 2], [p.x - 5 - tw, p.y + 2], [p.x - tw / 2, p.y + 5], [p.x - tw / 2, p.y - 5 - LINE_H]] as const) {
+          if (collides(x0, y0, x0 + tw, y0 + LINE_H)) continue;
+          occupy(x0, y0, x0 + tw, y0 + LINE_H);
+          ctx.fillText(pl.id, x0, y0);
+          names.push(pl.id);
+          break;
+        }
+      }
+    }
+    this.placesDrawn = names;
     this.lastDrawMs = performance.now() - t0;
     this.onDrawn(this.lastDrawMs);
   }

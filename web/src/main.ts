@@ -64,6 +64,8 @@ declare global {
       cues(): CueRecord[];
       /** ICAO codes of the airports drawn on the map now (read back from MapLibre's rendered layers). */
       renderedAirports(): string[];
+      /** Airport codes the label overlay wrote in its last redraw. */
+      airportLabels(): string[];
       /** The map's view, and a jump to another (no animation). */
       view(): { lon: number; lat: number; zoom: number };
       jumpTo(v: { lon: number; lat: number; zoom: number }): void;
@@ -305,7 +307,10 @@ function main(): void {
     loadCountries(map, new URL('assets/countries-50m.json', location.href).href).catch((err: unknown) =>
       status.message(`outlines not loaded: ${String(err)}`),
     );
-    loadAirports(map, new URL('assets/airports.json', location.href).href);
+    loadAirports(map, new URL('assets/airports.json', location.href).href).then(
+      (places) => labels.setPlaces(places),
+      (err: unknown) => status.message(`airports not loaded: ${String(err)}`),
+    );
     if (pending.picture) drawPicture();
     if (pending.sensors) drawSensors();
   });
@@ -442,6 +447,7 @@ function main(): void {
     wire: () => session?.link.protocol ?? '',
     renderedAirports: () =>
       styleReady ? [...new Set(map.queryRenderedFeatures({ layers: AIRPORT_LAYERS }).map((f) => String(f.properties?.icao)))].sort() : [],
+    airportLabels: () => [...labels.placesDrawn],
     view: () => ({ lon: map.getCenter().lng, lat: map.getCenter().lat, zoom: map.getZoom() }),
     jumpTo: (v) => map.jumpTo({ center: [v.lon, v.lat], zoom: v.zoom }),
     cues: () => cue.log.map((c) => ({ ...c })),

@@ -9,10 +9,11 @@
 
 import * as maplibregl from 'maplibre-gl';
 import type { ExpressionSpecification, StyleSpecification } from 'maplibre-gl';
-import type { FeatureCollection } from 'geojson';
+import type { FeatureCollection, Point } from 'geojson';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import { type AltBand, BAND_COLOURS } from './geo.ts';
+import type { PlaceLabel } from './labels.ts';
 
 const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
 
@@ -160,9 +161,24 @@ export async function loadCountries(map: maplibregl.Map, url: string): Promise<v
   src?.setData(geo);
 }
 
-/** Points the airports source at the server's list; MapLibre's worker fetches and parses it, off the main thread. */
-export function loadAirports(map: maplibregl.Map, url: string): void {
-  map.getSource<maplibregl.GeoJSONSource>('airports')?.setData(url);
+/** Zoom from which large airports' codes are written (medium ones: from AIRPORT_MEDIUM_MINZOOM + 1). */
+const AIRPORT_LABEL_MINZOOM = 6;
+
+/**
+ * Loads the server's airports into the map and returns them for the label overlay (the map has no glyphs): each
+ * named by its ICAO code from a zoom on.
+ */
+export async function loadAirports(map: maplibregl.Map, url: string): Promise<PlaceLabel[]> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`airports: HTTP ${res.status}`);
+  const geo = (await res.json()) as FeatureCollection<Point, { icao: string; large: number }>;
+  map.getSource<maplibregl.GeoJSONSource>('airports')?.setData(geo);
+  return geo.features.map((f) => ({
+    id: f.properties.icao,
+    lon: f.geometry.coordinates[0]!,
+    lat: f.geometry.coordinates[1]!,
+    minZoom: f.properties.large === 1 ? AIRPORT_LABEL_MINZOOM : AIRPORT_MEDIUM_MINZOOM + 1,
+  }));
 }
 
 export function setSource(map: maplibregl.Map, id: 'sensors', data: FeatureCollection): void {
