@@ -112,6 +112,9 @@ export class TrailLayer implements CustomLayerInterface {
   private dirtyCols = new Set<number>();
   private dirtyAll = true;
   private seen = new Int32Array(this.cap);
+  /** The tracks of the last setTracks in the map's order, and their slots. */
+  private readonly lastObj: WireTrack[] = [];
+  private lastSlot = new Int32Array(0);
   private trailLen = 40;
   private map: MlMap | null = null;
   private gl: Gl | null = null;
@@ -136,17 +139,33 @@ export class TrailLayer implements CustomLayerInterface {
     const col = this.head % RING;
     const stamp = this.head + 1;
     let i = 0;
+    let seen = 0;
+    const lastObj = this.lastObj;
+    if (this.lastSlot.length < tracks.size) this.lastSlot = new Int32Array(Math.max(tracks.size, 2 * this.lastSlot.length));
+    const lastSlot = this.lastSlot;
     for (const t of tracks.values()) {
-      let s = this.slotOf.get(t.id);
-      if (s === undefined) {
-        s = this.free.pop() ?? this.hi++;
-        if (s >= this.cap) this.grow(s + 1);
-        this.slotOf.set(t.id, s);
-        this.slotIds[s] = t.id;
-        this.info[4 * s] = this.head;
-        this.info[4 * s + 3] = 1;
+      // The same object at the same place of the map as in the last update (the page's v2 tracks while none joins or
+      // leaves): the same slot, no lookup by id.
+      let s: number | undefined;
+      if (lastObj[i] === t && this.slotIds[(s = lastSlot[i]!)] === t.id) {
+        // s is the track's slot.
+      } else {
+        s = this.slotOf.get(t.id);
+        if (s === undefined) {
+          s = this.free.pop() ?? this.hi++;
+          if (s >= this.cap) this.grow(s + 1);
+          this.slotOf.set(t.id, s);
+          this.slotIds[s] = t.id;
+          this.info[4 * s] = this.head;
+          this.info[4 * s + 3] = 1;
+        }
+        lastObj[i] = t;
+        lastSlot[i] = s;
       }
-      this.seen[s] = stamp;
+      if (this.seen[s] !== stamp) {
+        this.seen[s] = stamp;
+        seen++;
+      }
       const b = s % BLOCKS;
       const o = ((b * RING + col) * this.rows + Math.floor(s / BLOCKS)) * 2;
       this.pos[o] = xy[stride * i]!;
@@ -154,6 +173,13 @@ export class TrailLayer implements CustomLayerInterface {
       i++;
       this.info[4 * s + 1] = BAND_INDEX[altBand(t.alt)];
       this.info[4 * s + 2] = t.st === 'K' ? 1 : 0;
+    }
+    lastObj.length = i;
+    // Every slot in use seen (no track left): no pass over the slots.
+    if (seen === this.slotOf.size) {
+      this.dirtyCols.add(col);
+      this.map?.triggerRepaint();
+      return;
     }
     for (let s = 0; s < this.hi; s++) {
       if (this.seen[s] === stamp || this.slotIds[s] === null || this.slotIds[s] === undefined) continue;
@@ -168,6 +194,23 @@ export class TrailLayer implements CustomLayerInterface {
     }
     this.dirtyCols.add(col);
     this.map?.triggerRepaint();
+  }
+
+  /**
+   * The positions (Mercator x, y) the ring holds for a track, newest first: one per update since it took its slot, at
+   * most RING; band and flags as the shader reads them. Null for a track not in the last update.
+   */
+  trailOf(id: string): { xy: [number, number][]; band: number; flags: number } | null {
+    const s = this.slotOf.get(id);
+    if (s === undefined) return null;
+    const xy: [number, number][] = [];
+    const count = Math.min(this.head - this.info[4 * s]! + 1, RING);
+    for (let age = 0; age < count; age++) {
+      const col = (((this.head - age) % RING) + RING) % RING;
+      const o = (((s % BLOCKS) * RING + col) * this.rows + Math.floor(s / BLOCKS)) * 2;
+      xy.push([this.pos[o]!, this.pos[o + 1]!]);
+    }
+    return { xy, band: this.info[4 * s + 1]!, flags: this.info[4 * s + 2]! };
   }
 
   /** More slots: the ring restarts (old positions are not carried over). */
