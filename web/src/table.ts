@@ -140,7 +140,18 @@ export class TrackOrder {
 interface Row {
   readonly tr: HTMLTableRowElement;
   readonly cells: HTMLTableCellElement[];
+  /**
+   * What fill() last wrote: each cell's text, the row's track id and its classes (COASTING | SELECTED | EMERGENCY),
+   * so a frame that changes nothing in a row neither reads nor writes the DOM.
+   */
+  readonly texts: (string | null)[];
+  id: string | null;
+  flags: number;
 }
+
+const COASTING = 1;
+const SELECTED = 2;
+const EMERGENCY = 4;
 
 export class TrackTable {
   private readonly tbody: HTMLTableSectionElement;
@@ -161,6 +172,14 @@ export class TrackTable {
   private scheduled = false;
   /** Tracks in the picture and after the filter (for the count line). */
   total = 0;
+  /**
+   * The scroller's scrollTop and clientHeight, read by the first render after a scroll, a resize or a scroll of our
+   * own (null until then): a frame's render reads no layout, which after the last frame's writes would force one.
+   */
+  private scrollPx: number | null = null;
+  private viewPx: number | null = null;
+  /** Rows above and below the drawn ones, as the spacers were last sized. */
+  private spacers: [number, number] = [-1, -1];
 
   constructor(
     private readonly scroller: HTMLElement,
@@ -194,8 +213,15 @@ export class TrackTable {
       const id = tr?.dataset.id;
       if (id) this.onSelect(id);
     });
-    scroller.addEventListener('scroll', () => this.schedule(), { passive: true });
-    new ResizeObserver(() => this.schedule()).observe(scroller);
+    scroller.addEventListener('scroll', () => {
+      this.scrollPx = null;
+      this.schedule();
+    }, { passive: true });
+    new ResizeObserver(() => {
+      this.viewPx = null;
+      this.scrollPx = null;
+      this.schedule();
+    }).observe(scroller);
     this.markSort();
   }
 
@@ -203,6 +229,7 @@ export class TrackTable {
     this.filter = text;
     this.reorder();
     this.scroller.scrollTop = 0;
+    this.scrollPx = null;
     this.render();
   }
 
@@ -277,6 +304,7 @@ export class TrackTable {
     const view = this.scroller.clientHeight - head;
     if (top < this.scroller.scrollTop) this.scroller.scrollTop = top;
     else if (top + ROW_H > this.scroller.scrollTop + view) this.scroller.scrollTop = top + ROW_H - view;
+    this.scrollPx = null;
     this.render();
   }
 
@@ -301,13 +329,13 @@ export class TrackTable {
   private render(): void {
     if (this.stale) this.reorder();
     const n = this.order.length;
-    const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW_H) - OVERSCAN);
-    const visible = Math.ceil(Math.max(this.scroller.clientHeight, ROW_H * 10) / ROW_H) + 2 * OVERSCAN;
+    const first = Math.max(0, Math.floor((this.scrollPx ??= this.scroller.scrollTop) / ROW_H) - OVERSCAN);
+    const visible = Math.ceil(Math.max((this.viewPx ??= this.scroller.clientHeight), ROW_H * 10) / ROW_H) + 2 * OVERSCAN;
     const last = Math.min(n, first + visible);
     const count = Math.max(0, last - first);
     while (this.pool.length < count) {
       const tr = el('tr');
-      this.pool.push({ tr, cells: COLUMNS.map(() => tr.insertCell()) });
+      this.pool.push({ tr, cells: COLUMNS.map(() => tr.insertCell()), texts: COLUMNS.map(() => null), id: null, flags: -1 });
     }
     // Attach exactly `count` pooled rows between the spacers, in order.
     for (let i = 0; i < this.pool.length; i++) {
@@ -317,21 +345,32 @@ export class TrackTable {
         this.fill(row, this.current(this.order[first + i]!));
       } else if (row.tr.parentNode) row.tr.remove();
     }
-    this.top.style.height = `${first * ROW_H}px`;
-    this.bottom.style.height = `${(n - last) * ROW_H}px`;
-    this.top.hidden = first === 0;
-    this.bottom.hidden = n === last;
+    if (first !== this.spacers[0] || n - last !== this.spacers[1]) {
+      this.spacers = [first, n - last];
+      this.top.style.height = `${first * ROW_H}px`;
+      this.bottom.style.height = `${(n - last) * ROW_H}px`;
+      this.top.hidden = first === 0;
+      this.bottom.hidden = n === last;
+    }
   }
 
   private fill(row: Row, t: WireTrack): void {
-    if (row.tr.dataset.id !== t.id) row.tr.dataset.id = t.id;
-    for (let i = 0; i < COLUMNS.length; i++) {
-      const cell = row.cells[i]!;
-      const text = COLUMNS[i]!.text(t);
-      if (cell.textContent !== text) cell.textContent = text;
+    if (row.id !== t.id) {
+      row.tr.dataset.id = t.id;
+      row.id = t.id;
     }
-    row.tr.classList.toggle('coasting', t.st === 'K');
-    row.tr.classList.toggle('selected', t.id === this.selectedId);
-    row.tr.classList.toggle('emergency', t.m3a === '7500' || t.m3a === '7600' || t.m3a === '7700');
+    for (let i = 0; i < COLUMNS.length; i++) {
+      const text = COLUMNS[i]!.text(t);
+      if (row.texts[i] !== text) {
+        row.cells[i]!.textContent = text;
+        row.texts[i] = text;
+      }
+    }
+    const flags = (t.st === 'K' ? COASTING : 0) | (t.id === this.selectedId ? SELECTED : 0) | (t.m3a === '7500' || t.m3a === '7600' || t.m3a === '7700' ? EMERGENCY : 0);
+    if (flags === row.flags) return;
+    row.flags = flags;
+    row.tr.classList.toggle('coasting', (flags & COASTING) !== 0);
+    row.tr.classList.toggle('selected', (flags & SELECTED) !== 0);
+    row.tr.classList.toggle('emergency', (flags & EMERGENCY) !== 0);
   }
 }
