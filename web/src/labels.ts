@@ -93,22 +93,31 @@ export class LabelOverlay {
     map.on('resize', () => this.draw());
   }
 
+  /** The tracks (the same map may come again with its tracks changed in place: each call counts as a change). */
   setTracks(tracks: ReadonlyMap<string, WireTrack>, selectedId: string | null): void {
     this.tracks = tracks;
     this.selectedId = selectedId;
+    this.version++;
     this.request();
   }
 
   /** Airports: named last, only where no track label or sensor is, and only from their zoom on. */
   setPlaces(places: readonly PlaceLabel[]): void {
     this.places = places;
+    this.version++;
     this.request();
   }
 
   setSensors(sensors: readonly SensorLabel[]): void {
     this.sensors = sensors;
+    this.version++;
     this.request();
   }
+
+  /** Bumped by every set...() call: with the view, what the canvas shows. */
+  private version = 0;
+  /** The version and view of the last redraw: a map render that changes neither (the emergency halo's flashing, 2 Hz) leaves the canvas as it is. */
+  private drawnKey = '';
 
   private request(): void {
     if (this.scheduled) return;
@@ -148,6 +157,10 @@ export class LabelOverlay {
     const dpr = window.devicePixelRatio || 1;
     const w = el.clientWidth;
     const h = el.clientHeight;
+    const c = map.getCenter();
+    const key = `${this.version} ${w} ${h} ${dpr} ${c.lng} ${c.lat} ${map.getZoom()} ${map.getBearing()} ${map.getPitch()}`;
+    if (key === this.drawnKey) return;
+    this.drawnKey = key;
     if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
       canvas.width = Math.round(w * dpr);
       canvas.height = Math.round(h * dpr);
