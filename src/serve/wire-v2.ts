@@ -493,7 +493,9 @@ interface PatchSink {
   removed: Int32Array;
   values: Float64Array;
   names: PatchNames[];
-  lists: number[];
+  /** LIST_* entries, `nLists` ints used (grown by doubling). */
+  lists: Int32Array;
+  nLists: number;
   nRemoved: number;
   nValues: number;
 }
@@ -512,8 +514,24 @@ function writePatch(p: PatchSink, q: QTrack, mask: number): void {
   const all = (mask & NEW) !== 0;
   if (all) p.names.push({ slot: q.slot, id: q.id, ident: [q.cs, q.m3a, q.icao] });
   else if (mask & IDENT) p.names.push({ slot: q.slot, ident: [q.cs, q.m3a, q.icao] });
-  if (all || mask & SEN) p.lists.push(q.slot, LIST_SEN, q.sen.length, ...q.sen);
-  if (all || mask & PAR) p.lists.push(q.slot, LIST_PAR, q.par.length, ...q.par);
+  if (all || mask & SEN) pushList(p, q.slot, LIST_SEN, q.sen);
+  if (all || mask & PAR) pushList(p, q.slot, LIST_PAR, q.par);
+}
+
+function pushList(p: PatchSink, slot: number, which: number, names: readonly number[]): void {
+  const need = p.nLists + 3 + names.length;
+  if (need > p.lists.length) {
+    const grown = new Int32Array(Math.max(need, 2 * p.lists.length));
+    grown.set(p.lists.subarray(0, p.nLists));
+    p.lists = grown;
+  }
+  const l = p.lists;
+  let o = p.nLists;
+  l[o++] = slot;
+  l[o++] = which;
+  l[o++] = names.length;
+  for (const k of names) l[o++] = k;
+  p.nLists = o;
 }
 
 /**
@@ -681,14 +699,14 @@ export class FrameDecoder {
   patch(bytes: Uint8Array): FramePatch {
     const { kind, t, seq, body } = this.begin(bytes);
     const counts = this.read(body, kind === KIND_KEY, false, null);
-    const out: PatchSink = { removed: new Int32Array(counts.removed), values: new Float64Array(PATCH_STRIDE * counts.changed), names: [], lists: [], nRemoved: 0, nValues: 0 };
+    const out: PatchSink = { removed: new Int32Array(counts.removed), values: new Float64Array(PATCH_STRIDE * counts.changed), names: [], lists: new Int32Array(1024), nLists: 0, nRemoved: 0, nValues: 0 };
     const dictFrom = kind === KIND_KEY ? 0 : this.dict.length;
     this.read(body, kind === KIND_KEY, true, out);
     this.seq = seq;
     this.valid = seq !== 0xffffffff;
     return {
       key: kind === KIND_KEY, t, seq, removed: out.removed, names: out.names, values: out.values,
-      dict: this.dict.slice(dictFrom), lists: Int32Array.from(out.lists),
+      dict: this.dict.slice(dictFrom), lists: out.lists.slice(0, out.nLists),
     };
   }
 
