@@ -451,6 +451,19 @@ describe('operations-room page in chromium', { skip: chromiumMissing }, () => {
     assert.deepEqual(binary, [], 'no binary frame to a v1 page');
     await page.close();
   });
+
+  test('without its decoder worker (the script fails to load) the page decodes skyfuse.v2 on the main thread, and its tracks move', { timeout: 60_000 }, async () => {
+    const page = await context.newPage();
+    await page.route('**/assets/decoder.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
+    await page.goto(server.operatorUrl);
+    await page.waitForFunction((n) => (window.__skyfuse?.trackCount() ?? 0) === n, FLIGHTS.length, { timeout: 30_000 });
+    const t1 = (await page.evaluate(() => window.__skyfuse!.frameTime()))!;
+    await page.waitForFunction((t) => (window.__skyfuse!.frameTime() ?? 0) >= t + 3 * 4, t1, { polling: 100 });
+    assert.equal(await page.evaluate(() => window.__skyfuse!.wire()), 'skyfuse.v2');
+    const decoded = await page.evaluate(() => window.__skyfuse!.decoded());
+    assert.ok(decoded.main >= 3 && decoded.worker === 0, JSON.stringify(decoded));
+    await page.close();
+  });
 });
 
 /** 2,000 synthetic tracks over the region, deterministic, moving at 1 Hz of data time. */
