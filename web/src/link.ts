@@ -123,7 +123,8 @@ async function request<T>(method: 'GET' | 'POST', path: string, token: string | 
 export interface LinkHandlers {
   /**
    * `parseMs`: main-thread time spent on the message before this call (JSON parsing; for a binary frame, handing it
-   * to the decoder worker and applying the patch it returned); `workerMs`: the worker's time decoding it.
+   * to the decoder worker, receiving the patch it returned (the browser deserialises it on this thread) and applying
+   * it); `workerMs`: the worker's time decoding it.
    */
   message(msg: WireMessage, parseMs: number, workerMs: number): void;
   state(state: LinkState, detail?: string): void;
@@ -173,7 +174,8 @@ export class Link {
     if (this.worker || this.local) return;
     try {
       const w = new Worker(new URL('assets/decoder.js', location.href), { type: 'module' });
-      w.onmessage = (ev: MessageEvent<FromDecoder>) => this.fromWorker(ev.data);
+      // Timed from before `ev.data` is read: the browser deserialises the patch then, on this thread.
+      w.onmessage = (ev: MessageEvent<FromDecoder>) => this.fromWorker(performance.now(), ev.data);
       // The script did not load or crashed: decode here from now on, starting over from a keyframe.
       w.onerror = (ev) => {
         console.warn('skyfuse: decoder worker failed, decoding on the main thread', ev.message);
@@ -189,7 +191,7 @@ export class Link {
     }
   }
 
-  private fromWorker(m: FromDecoder): void {
+  private fromWorker(t0: number, m: FromDecoder): void {
     // A patch of a connection since replaced: its base is gone with it.
     if (m.gen !== this.gen) return;
     if ('error' in m) {
@@ -199,11 +201,10 @@ export class Link {
       return;
     }
     this.decoded.worker++;
-    this.deliver(m.patch, m.decodeMs);
+    this.deliver(t0, m.patch, m.decodeMs);
   }
 
-  private deliver(patch: FramePatch, workerMs: number): void {
-    const t0 = performance.now();
+  private deliver(t0: number, patch: FramePatch, workerMs: number): void {
     const tracks = this.mirror.apply(patch);
     const ms = performance.now() - t0 + this.postMs;
     this.postMs = 0;
@@ -251,7 +252,7 @@ export class Link {
           return;
         }
         this.decoded.main++;
-        this.deliver(patch, 0);
+        this.deliver(t0, patch, 0);
         return;
       }
       let msg: WireMessage;
