@@ -13,7 +13,9 @@
 //   worker's own time is printed beside it), and its ratio to the target of <= 8 ms at
 //   10,000 (the page applies at most one frame per animation frame, the
 //   latest; a frame dropped as superseded counts its decode in the next
-//   applied one); and the whole renderer main thread's busy time
+//   applied one); the label overlay's redraws (on the map's renders), p50
+//   and per update, and the mean of decode + apply + those redraws per
+//   update; and the whole renderer main thread's busy time
 //   per update (CDP TaskDuration: MapLibre's frames, label redraws, GC too);
 // - server-to-screen latency: bus publish to the first map render that drew
 //   that frame (the track layer's first draw after its upload), p50 and p95;
@@ -256,11 +258,14 @@ if (chromiumMissing) {
       const isBase = r === base;
       const ratio = (a: number, b: number) => (isBase || !base ? '' : ` (${(a / b).toFixed(2)}x v1)`);
       const p50 = pct(r.pageMs, 0.5);
+      // The label overlay redraws on the map's render after an update (and on panning and zooming): its redraws count too.
+      const withLabels = mean(r.pageMs) + r.labelMs.reduce((a, b) => a + b, 0) / Math.max(1, r.updates);
       console.log(
         `ui ${n} tracks, ${r.protocol || r.wire}${isBase ? ' (baseline)' : ''}: ${r.updates} updates in ${MEASURE_S} s, ${kb(r.bytesPerUpdate)}/update on the socket${ratio(r.bytesPerUpdate, base?.bytesPerUpdate ?? NaN)}; ` +
           `page main thread per update p50 ${f1(p50)} ms, p95 ${f1(pct(r.pageMs, 0.95))} ms${ratio(p50, pct(base?.pageMs ?? [], 0.5))} ` +
           `(main-thread decode ${f1(mean(r.decodeMs))} ms${r.wire === 'v2' ? `, decoder worker ${f1(mean(r.workerMs))} ms off the main thread` : ''}; p50 ${(p50 / TARGET_MS).toFixed(2)}x the ${TARGET_MS} ms target${n >= 10_000 ? (p50 <= TARGET_MS ? ', met' : ', MISSED') : ''}); ` +
-          `label overlay redraw p50 ${f1(pct(r.labelMs, 0.5))} ms x ${f1(r.labelMs.length / Math.max(1, r.updates))}/update; ` +
+          `label overlay redraw p50 ${f1(pct(r.labelMs, 0.5))} ms x ${f1(r.labelMs.length / Math.max(1, r.updates))}/update, ` +
+          `so with its label redraws the page spends ${f1(withLabels)} ms per update on average (${(withLabels / TARGET_MS).toFixed(2)}x the target); ` +
           `renderer main thread ${f1(r.rendererMsPerUpdate)} ms/update${ratio(r.rendererMsPerUpdate, base?.rendererMsPerUpdate ?? NaN)}; ` +
           `server-to-screen p50 ${f1(pct(r.latencyMs, 0.5))} ms, p95 ${f1(pct(r.latencyMs, 0.95))} ms (${r.latencyMs.length} frames)${ratio(pct(r.latencyMs, 0.5), pct(base?.latencyMs ?? [], 0.5))}; ` +
           `JS heap ${f1(r.heapMB)} MB${ratio(r.heapMB, base?.heapMB ?? NaN)}; ${f1(r.fps)} fps (SwiftShader software WebGL)`,
