@@ -116,9 +116,38 @@ export class Picture {
     return { pos, t, alt, sensors: h.sensors, partners: h.partners, firstS: h.firstS, seenV: h.seenV };
   }
 
+  /**
+   * The track's affiliation. The track layer asks for every track every frame, in the map's order, which is the last
+   * update's order while the tracks keep theirs: an answer is kept per place of the update and given again while the
+   * track there has the same status, Mode 3/A and Mode S address and the friendly blocks are the same (it is
+   * worked out from nothing else); a track asked out of that order gets it worked out.
+   */
   affiliation(t: WireTrack): Affiliation {
-    return affiliationOf(t, this.friendly);
+    let i = this.affNext;
+    if (this.objs[i] !== t) {
+      if (this.objs[0] !== t) return affiliationOf(t, this.friendly);
+      i = 0;
+    }
+    this.affNext = i + 1;
+    if (this.affFriendly !== this.friendly) {
+      this.affFriendly = this.friendly;
+      this.affSt.length = 0;
+    }
+    if (this.affSt[i] !== t.st || this.affIcao[i] !== t.icao || this.affM3a[i] !== t.m3a) {
+      this.affOf[i] = affiliationOf(t, this.friendly);
+      this.affSt[i] = t.st;
+      this.affIcao[i] = t.icao;
+      this.affM3a[i] = t.m3a;
+    }
+    return this.affOf[i]!;
   }
+  /** affiliation(): where the next track asked is expected, and per place of the last update the answer and what it was worked out from. */
+  private affNext = 0;
+  private affFriendly: readonly (readonly [number, number])[] | null = null;
+  private readonly affOf: Affiliation[] = [];
+  private readonly affSt: (WireTrack['st'] | undefined)[] = [];
+  private readonly affIcao: (string | null)[] = [];
+  private readonly affM3a: (string | null)[] = [];
 
   /** Replace the picture with a new frame; tracks absent from it are dropped. */
   update(timeS: number, tracks: readonly WireTrack[]): void {
