@@ -36,6 +36,11 @@ export class AlertList {
   private alerts: WireAlert[] = [];
   /** Showing recorded alerts (time bar replay): no acknowledging. */
   recorded = false;
+  /**
+   * Is the list on screen (its tab chosen)? Hidden, it keeps no rows and builds none: with hundreds of alerts
+   * listed (the server keeps up to 500), rebuilding them at each change cost milliseconds of every update.
+   */
+  private visible = true;
 
   constructor(
     private readonly box: HTMLElement,
@@ -70,7 +75,18 @@ export class AlertList {
     this.render();
   }
 
+  /** Shown (its tab chosen) or hidden; shown, it is drawn at once. */
+  setVisible(on: boolean): void {
+    if (on === this.visible) return;
+    this.visible = on;
+    this.render();
+  }
+
   private render(): void {
+    if (!this.visible) {
+      if (this.box.firstChild) this.box.replaceChildren();
+      return;
+    }
     if (this.alerts.length === 0) {
       const p = document.createElement('p');
       p.className = this.recorded ? 'hint recorded' : 'hint';

@@ -181,6 +181,7 @@ function main(): void {
       $(`pane-${b.dataset.tab}`).hidden = !on;
     }
     if (name === 'sensors') sensorPanel.render(picture.frameTimeS ?? Date.now() / 1000);
+    alertList.setVisible(name === 'alerts');
   };
   for (const b of tabs) b.addEventListener('click', () => showTab(b.dataset.tab ?? 'tracks'));
   // Release policy: a tab for partner administrators only (the server enforces it too).
@@ -236,6 +237,7 @@ function main(): void {
   };
   alertBadge.addEventListener('click', () => showTab('alerts'));
   alertList.set([]);
+  alertList.setVisible(!$('pane-alerts').hidden);
 
   // Sensors: GET /api/sensors (health and registration as this picture sees them).
   const sensorPanel = new SensorPanel($('sensor-panel'), () => drawSensors(), (s) => map.easeTo({ center: [s.lon, s.lat], duration: 400 }));
