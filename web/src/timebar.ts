@@ -131,6 +131,14 @@ const toWire = (k: HistoryTrack): WireTrack => ({
 });
 
 const TICK_MS = 100;
+
+/**
+ * Sets a DOM property only when it changes: the bar renders 10 times a second, and writing the same text or
+ * attribute again still costs the page a DOM mutation and a style recalculation each time.
+ */
+function put<T extends object, K extends keyof T>(o: T, k: K, v: T[K]): void {
+  if (o[k] !== v) o[k] = v;
+}
 /** Frames at most every this much wall time: above 10x the server thins them (step). */
 const FRAME_WALL_S = 0.1;
 
@@ -585,9 +593,9 @@ export class TimeBar {
     const s = this.el.slider;
     const lo = Math.floor(this.span?.from ?? 0);
     const hi = Math.ceil(this.liveEdge());
-    s.min = String(lo);
-    s.max = String(hi);
-    s.value = String(Math.round(this.mode === 'live' ? hi : this.positionS));
+    put(s, 'min', String(lo));
+    put(s, 'max', String(hi));
+    put(s, 'value', String(Math.round(this.mode === 'live' ? hi : this.positionS)));
   }
 
   private render(): void {
@@ -596,33 +604,33 @@ export class TimeBar {
       return;
     }
     const e = this.el;
-    this.root.hidden = false;
-    this.root.dataset.mode = this.mode;
+    put(this.root, 'hidden', false);
+    put(this.root.dataset, 'mode', this.mode);
     if (!this.available) this.root.dataset.state = this.root.dataset.state === 'none' ? 'none' : 'loading';
     else this.root.dataset.state = 'ready';
     const replay = this.mode === 'replay';
-    e.pause.hidden = replay;
-    e.pause.disabled = !this.available;
-    e.play.hidden = !replay;
-    e.play.textContent = this.playing ? 'Pause' : 'Play';
-    e.live.hidden = !replay;
-    e.slider.disabled = !this.available;
-    e.format.disabled = !this.available;
-    e.exportBtn.disabled = !this.available || this.exporting;
-    e.exportBtn.textContent = this.exporting ? 'Exporting...' : 'Export';
+    put(e.pause, 'hidden', replay);
+    put(e.pause, 'disabled', !this.available);
+    put(e.play, 'hidden', !replay);
+    put(e.play, 'textContent', this.playing ? 'Pause' : 'Play');
+    put(e.live, 'hidden', !replay);
+    put(e.slider, 'disabled', !this.available);
+    put(e.format, 'disabled', !this.available);
+    put(e.exportBtn, 'disabled', !this.available || this.exporting);
+    put(e.exportBtn, 'textContent', this.exporting ? 'Exporting...' : 'Export');
     this.renderSlider();
     if (!this.available) {
-      e.time.textContent = this.root.dataset.state === 'none' ? 'LIVE (no recording: no time bar)' : 'LIVE';
-      e.window.textContent = '';
+      put(e.time, 'textContent', this.root.dataset.state === 'none' ? 'LIVE (no recording: no time bar)' : 'LIVE');
+      put(e.window, 'textContent', '');
       return;
     }
     if (replay) {
       const shown = this.shownT === null ? 'no recorded picture' : `picture of ${utc(this.shownT)}`;
-      e.time.textContent = `REPLAY ${utc(this.positionS)}`;
-      e.window.textContent = `${ago(this.liveEdge() - this.positionS)} | ${this.playing ? `${this.speed}x` : 'paused'} | ${shown}`;
+      put(e.time, 'textContent', `REPLAY ${utc(this.positionS)}`);
+      put(e.window, 'textContent', `${ago(this.liveEdge() - this.positionS)} | ${this.playing ? `${this.speed}x` : 'paused'} | ${shown}`);
     } else {
-      e.time.textContent = 'LIVE';
-      e.window.textContent = this.span ? `recorded from ${utc(this.span.from)}` : '';
+      put(e.time, 'textContent', 'LIVE');
+      put(e.window, 'textContent', this.span ? `recorded from ${utc(this.span.from)}` : '');
     }
   }
   // --- A replay server (serve --replay): the bar drives its replay through /api/replay.
@@ -736,31 +744,31 @@ export class TimeBar {
     const s = this.server!;
     const at = this.serverAtS();
     const seeking = this.seeking;
-    this.root.hidden = false;
-    this.root.dataset.mode = 'replay';
-    this.root.dataset.state = 'ready';
-    this.root.dataset.server = 'replay';
-    this.root.dataset.seeking = seeking ? '1' : '';
-    e.pause.hidden = true;
-    e.live.hidden = true;
-    e.play.hidden = false;
-    e.play.textContent = s.paused ? 'Play' : 'Pause';
-    e.play.disabled = !s.control || (s.paused && s.ended);
-    e.speed.disabled = !s.control;
+    put(this.root, 'hidden', false);
+    put(this.root.dataset, 'mode', 'replay');
+    put(this.root.dataset, 'state', 'ready');
+    put(this.root.dataset, 'server', 'replay');
+    put(this.root.dataset, 'seeking', seeking ? '1' : '');
+    put(e.pause, 'hidden', true);
+    put(e.live, 'hidden', true);
+    put(e.play, 'hidden', false);
+    put(e.play, 'textContent', s.paused ? 'Play' : 'Pause');
+    put(e.play, 'disabled', !s.control || (s.paused && s.ended));
+    put(e.speed, 'disabled', !s.control);
     if (document.activeElement !== e.speed && typeof s.speed === 'number') e.speed.value = String(s.speed);
-    e.slider.disabled = !s.control;
+    put(e.slider, 'disabled', !s.control);
     const title = s.control ? 'Click or drag to jump the replay to that time (for everyone on this server)' : 'Only a coalition administrator controls this replay';
-    e.slider.title = e.play.title = e.speed.title = title;
-    e.format.disabled = !this.available;
-    e.exportBtn.disabled = !this.available || this.exporting;
-    e.exportBtn.textContent = this.exporting ? 'Exporting...' : 'Export';
+    for (const el of [e.slider, e.play, e.speed]) put(el, 'title', title);
+    put(e.format, 'disabled', !this.available);
+    put(e.exportBtn, 'disabled', !this.available || this.exporting);
+    put(e.exportBtn, 'textContent', this.exporting ? 'Exporting...' : 'Export');
     if (!this.dragging) {
-      e.slider.min = String(Math.floor(s.fromS));
-      e.slider.max = String(Math.ceil(s.toS));
-      e.slider.value = String(Math.round(at));
-      e.time.textContent = `REPLAY ${utc(at)}`;
+      put(e.slider, 'min', String(Math.floor(s.fromS)));
+      put(e.slider, 'max', String(Math.ceil(s.toS)));
+      put(e.slider, 'value', String(Math.round(at)));
+      put(e.time, 'textContent', `REPLAY ${utc(at)}`);
     }
     const pace = seeking ? 'seeking...' : s.ended ? 'end of recording' : s.paused ? 'paused' : s.speed === 'max' ? 'max speed' : `${s.speed}x`;
-    e.window.textContent = `${pace} | recording ${utc(s.fromS)} to ${utc(s.toS)}${s.control ? '' : ' | controlled by a coalition administrator'}`;
+    put(e.window, 'textContent', `${pace} | recording ${utc(s.fromS)} to ${utc(s.toS)}${s.control ? '' : ' | controlled by a coalition administrator'}`);
   }
 }
