@@ -7,7 +7,7 @@
 // cookie, so another site cannot make the browser use it.
 
 import type { WireMessage } from '../../src/serve/wire.ts';
-import { FrameDecoder, type FramePatch, TrackMirror } from '../../src/serve/wire-v2.ts';
+import { FrameDecoder, type FramePatch, type LiveTrack, TrackMirror } from '../../src/serve/wire-v2.ts';
 import type { FromDecoder, ToDecoder } from './decoder-worker.ts';
 import type { LinkState } from './panel.ts';
 
@@ -205,7 +205,15 @@ export class Link {
   }
 
   private deliver(t0: number, patch: FramePatch, workerMs: number): void {
-    const tracks = this.mirror.apply(patch);
+    let tracks: readonly LiveTrack[];
+    try {
+      tracks = this.mirror.apply(patch);
+    } catch (err) {
+      // A patch that does not fit the tracks held (it cannot, after the decoder's checks): start again from a keyframe.
+      console.warn('skyfuse: patch does not apply, reconnecting', err);
+      this.ws?.close(4000, 'bad patch');
+      return;
+    }
     const ms = performance.now() - t0 + this.postMs;
     this.postMs = 0;
     try {
