@@ -79,6 +79,10 @@ export class LabelOverlay {
   private cellFill = new Int32Array(0);
   /** Summed-area table of the symbols per cell ((rows + 1) x (cols + 1)): how many symbols a block of cells holds, in O(1). */
   private sat = new Int32Array(0);
+  /** Per quarter of a screen cell, the quadrants known blocked for any track standing in it (draw()). */
+  private core = new Uint8Array(0);
+  /** draw()'s quarter-cell shortcut, on; a test turns it off to check that it changes no label. */
+  static quarterCells = true;
   /** Placed boxes (labels, sensors) of the redraw, flat: x0, y0, x1, y1. */
   private readonly boxes: number[] = [];
 
@@ -306,6 +310,39 @@ export class LabelOverlay {
     // The narrowest label (7 characters: "--- 000") shares its edge next to the symbol with any wider one in the same
     // quadrant, so where it collides every label does: most tracks of a crowd are rejected without building text.
     const minBw = MIN_CHARS * this.charW + 2 * PAD;
+    // Per quarter of a screen cell (HALF px square) and quadrant: do the cells that lie wholly inside the narrowest
+    // label's box (grown by SYM) wherever in the quarter its track stands hold a symbol? Then every track there
+    // collides in that quadrant, as hitsSymbol would find (those cells are inside its box too): most tracks of a
+    // crowd are turned down by a lookup instead of four box tests (bench, 10,000 tracks: placement about 3.5 ->
+    // 2.2 ms). Bits 0-3: worked out for quadrant q; bits 4-7: blocked.
+    const HALF = CELL / 2;
+    if (this.core.length < 4 * cols * rows) this.core = new Uint8Array(4 * cols * rows);
+    const core = this.core;
+    core.fill(0, 0, 4 * cols * rows);
+    /** Works out (and keeps) quadrant q of quarter-cell `slot` (4 x cell + quarter); q: bit 0 east, bit 1 north. */
+    const coreBlocked = (slot: number, q: number): boolean => {
+      const c = slot >> 2;
+      const cx = c % cols;
+      const cy = (c - cx) / cols;
+      // The quarter's extent: its tracks stand in [xa, xb) x [ya, yb).
+      const xa = gx0 + cx * CELL + (slot & 1) * HALF;
+      const xb = xa + HALF;
+      const ya = gy0 + cy * CELL + ((slot >> 1) & 1) * HALF;
+      const yb = ya + HALF;
+      const sx = q & 1 ? 1 : -1;
+      const sy = q & 2 ? 1 : -1;
+      const bx0 = sx > 0 ? xb + GAP : xb - GAP - minBw;
+      const bx1 = sx > 0 ? xa + GAP + minBw : xa - GAP;
+      const by0 = sy > 0 ? yb - GAP - bh : yb + GAP;
+      const by1 = sy > 0 ? ya - GAP : ya + GAP + bh;
+      const ix0 = Math.max(0, Math.floor((bx0 - SYM - gx0) / CELL) + 1);
+      const ix1 = Math.min(cols - 1, Math.floor((bx1 + SYM - gx0) / CELL) - 1);
+      const iy0 = Math.max(0, Math.floor((by0 - SYM - gy0) / CELL) + 1);
+      const iy1 = Math.min(rows - 1, Math.floor((by1 + SYM - gy0) / CELL) - 1);
+      const blocked = ix0 <= ix1 && iy0 <= iy1 && symbolsIn(ix0, ix1, iy0, iy1) > 0;
+      core[slot] = core[slot]! | (1 << q) | (blocked ? 16 << q : 0);
+      return blocked;
+    };
     for (let v = -1; v < nv; v++) {
       // The selected track's label is placed first.
       const i = v < 0 ? sel : v;
@@ -317,6 +354,9 @@ export class LabelOverlay {
       // label covers neither the velocity vector (ahead) nor the trail (behind).
       const ex = t.vE >= 0 ? 1 : -1;
       const ny = t.vN >= 0 ? 1 : -1;
+      const c = cellOf[i]!;
+      const cx = c % cols;
+      const slot = 4 * c + (p.x - gx0 - cx * CELL >= HALF ? 1 : 0) + (p.y - gy0 - ((c - cx) / cols) * CELL >= HALF ? 2 : 0);
       let placed: [number, number, number, number] | null = null;
       let lines: [string, string, number, number] | null = null;
       let bw = 0;
@@ -324,6 +364,9 @@ export class LabelOverlay {
         // The quadrants in order: (ex, -ny), (-ex, ny), (ex, ny), (-ex, -ny).
         const sx = k % 2 === 0 ? ex : -ex;
         const sy = k === 0 || k === 3 ? -ny : ny;
+        const q = (sx > 0 ? 1 : 0) | (sy > 0 ? 2 : 0);
+        const known = core[slot]!;
+        if (LabelOverlay.quarterCells && (known & (1 << q) ? known & (16 << q) : coreBlocked(slot, q))) continue;
         const y0 = sy > 0 ? p.y - GAP - bh : p.y + GAP;
         const near = sx > 0 ? p.x + GAP : p.x - GAP;
         if (sx > 0 ? collides(near, y0, near + minBw, y0 + bh) : collides(near - minBw, y0, near, y0 + bh)) continue;
