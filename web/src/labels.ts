@@ -25,6 +25,8 @@ const LINE_H = 12;
 const PAD = 2;
 /** Pixels between the track symbol and its label block. */
 const GAP = 11;
+/** A full label layout at least every this many redraws (about 3 s of 1 Hz updates). */
+const FULL_EVERY = 4;
 /** Characters of the narrowest label: its second line, "FFF SSS" (level, ground speed). */
 const MIN_CHARS = 7;
 
@@ -108,18 +110,39 @@ export class LabelOverlay {
   /** Airports: named last, only where no track label or sensor is, and only from their zoom on. */
   setPlaces(places: readonly PlaceLabel[]): void {
     this.places = places;
+    this.fullKey = '';
     this.version++;
     this.request();
   }
 
   setSensors(sensors: readonly SensorLabel[]): void {
     this.sensors = sensors;
+    this.fullKey = '';
     this.version++;
     this.request();
   }
 
   /** Bumped by every set...() call: with the view, what the canvas shows. */
   private version = 0;
+  /**
+   * Labels placed by the last redraw: the track's place in the tracks map's order, its id, and the quadrant its label
+   * took (bit 0 east, bit 1 north). Between full layouts a redraw tries only these tracks, each in its quadrant first:
+   * 10,000 tracks a second moving a pixel or less at a regional zoom need no new layout, and labels that stay where
+   * they were are easier to follow. A full layout comes with any change of view, selection, tracks joining or
+   * leaving (size), sensors or airports, and every FULL_EVERY redraws.
+   */
+  private kept: { j: number; id: string; q: number }[] = [];
+  private keptNext: { j: number; id: string; q: number }[] = [];
+  private fullKey = '';
+  private sinceFull = 0;
+  private keptOf: ReadonlyMap<string, WireTrack> | null = null;
+  /** Redraws between full layouts at most; a test turns `keepLabels` off to compare with a full layout each time. */
+  static keepLabels = true;
+  /** Full layouts and redraws of kept labels so far (tests, figures). */
+  readonly layouts = { full: 0, kept: 0 };
+  /** Scratch: per place in the tracks map's order, the track's index among those in view (-1: not in view), and back. */
+  private visOf = new Int32Array(0);
+  private visJ = new Int32Array(0);
   /** The version and view of the last redraw: a map render that changes neither (the emergency halo's flashing, 2 Hz) leaves the canvas as it is. */
   private drawnKey = '';
 
@@ -200,11 +223,21 @@ export class LabelOverlay {
     vis.length = 0;
     const at = { x: 0, y: 0 };
     let sel = -1;
+    if (this.visOf.length < cap) {
+      this.visOf = new Int32Array(cap);
+      this.visJ = new Int32Array(cap);
+    }
+    const { visOf, visJ } = this;
+    let j = -1;
     for (const t of this.tracks.values()) {
+      j++;
+      visOf[j] = -1;
       if (!this.projectTo(t.lon, t.lat, at)) continue;
       const { x, y } = at;
       if (!(x >= -100 && y >= -40 && x <= w + 100 && y <= h + 40)) continue;
       const i = vis.length;
+      visOf[j] = i;
+      visJ[i] = j;
       if (t.id === this.selectedId) sel = i;
       vis.push(t);
       px[i] = x;
@@ -343,10 +376,22 @@ export class LabelOverlay {
       core[slot] = core[slot]! | (1 << q) | (blocked ? 16 << q : 0);
       return blocked;
     };
-    for (let v = -1; v < nv; v++) {
-      // The selected track's label is placed first.
-      const i = v < 0 ? sel : v;
-      if (i < 0 || (v >= 0 && i === sel)) continue;
+    // A full layout, or only the labels of the last redraw (see `kept`).
+    const fullKey = `${w} ${h} ${dpr} ${c.lng} ${c.lat} ${map.getZoom()} ${map.getBearing()} ${map.getPitch()} ${this.selectedId} ${this.tracks.size}`;
+    const full = !LabelOverlay.keepLabels || fullKey !== this.fullKey || this.sinceFull >= FULL_EVERY - 1 || this.tracks !== this.keptOf;
+    if (full) {
+      this.fullKey = fullKey;
+      this.keptOf = this.tracks;
+      this.sinceFull = 0;
+      this.layouts.full++;
+    } else {
+      this.sinceFull++;
+      this.layouts.kept++;
+    }
+    const keptNow = this.keptNext;
+    keptNow.length = 0;
+    /** Places track i's label (the selected one whatever collides), trying quadrant `first` first; its quadrant or -1. */
+    const place = (i: number, first: number): number => {
       const t = vis[i]!;
       const p = { x: px[i]!, y: py[i]! };
       const isSel = i === sel;
@@ -360,11 +405,12 @@ export class LabelOverlay {
       let placed: [number, number, number, number] | null = null;
       let lines: [string, string, number, number] | null = null;
       let bw = 0;
-      for (let k = 0; k < 4; k++) {
-        // The quadrants in order: (ex, -ny), (-ex, ny), (ex, ny), (-ex, -ny).
-        const sx = k % 2 === 0 ? ex : -ex;
-        const sy = k === 0 || k === 3 ? -ny : ny;
+      for (let k = first < 0 ? 0 : -1; k < 4; k++) {
+        // The quadrants in order: `first` if given, then (ex, -ny), (-ex, ny), (ex, ny), (-ex, -ny).
+        const sx = k < 0 ? (first & 1 ? 1 : -1) : k % 2 === 0 ? ex : -ex;
+        const sy = k < 0 ? (first & 2 ? 1 : -1) : k === 0 || k === 3 ? -ny : ny;
         const q = (sx > 0 ? 1 : 0) | (sy > 0 ? 2 : 0);
+        if (k >= 0 && q === first) continue;
         const known = core[slot]!;
         if (LabelOverlay.quarterCells && (known & (1 << q) ? known & (16 << q) : coreBlocked(slot, q))) continue;
         const y0 = sy > 0 ? p.y - GAP - bh : p.y + GAP;
@@ -382,7 +428,7 @@ export class LabelOverlay {
         bw = lines[2] * this.charW + 2 * PAD;
         placed = [p.x + GAP, p.y - GAP - bh, 1, 1];
       }
-      if (!placed || !lines) continue;
+      if (!placed || !lines) return -1;
       const [l1, l2] = lines;
       const sel_ = isSel;
       const [x0, y0, sx, sy] = placed;
@@ -402,7 +448,27 @@ export class LabelOverlay {
       ctx.fillStyle = emg ? '#ffffff' : sel_ ? '#06121c' : t.st === 'K' ? 'rgba(230,230,235,0.55)' : BAND_COLOURS[altBand(t.alt)];
       ctx.fillText(l2, x0 + PAD, y0 + PAD + LINE_H);
       drawn++;
+      return (sx > 0 ? 1 : 0) | (sy > 0 ? 2 : 0);
+    };
+    // The selected track's label is placed first.
+    if (sel >= 0) place(sel, -1);
+    if (full) {
+      // Every track in view, in the map's order.
+      for (let i = 0; i < nv; i++) {
+        if (i === sel) continue;
+        const q = place(i, -1);
+        if (q >= 0) keptNow.push({ j: visJ[i]!, id: vis[i]!.id, q });
+      }
+    } else {
+      for (const k of this.kept) {
+        const i = k.j < cap ? visOf[k.j]! : -1;
+        if (i < 0 || i === sel || vis[i]!.id !== k.id) continue;
+        const q = place(i, k.q);
+        if (q >= 0) keptNow.push({ j: k.j, id: k.id, q });
+      }
     }
+    this.keptNext = this.kept;
+    this.kept = keptNow;
     this.drawn = drawn;
 
     // Sensor ids, small and quiet: placed after the tracks, only where free.
