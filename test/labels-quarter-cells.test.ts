@@ -11,17 +11,7 @@ import { test } from 'node:test';
 import type { Map as MlMap } from 'maplibre-gl';
 import type { WireTrack } from '../src/serve/wire.ts';
 import { LabelOverlay } from '../web/src/labels.ts';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './support/rng.ts';
 
 test('the quarter-cell shortcut changes no label: same texts at the same places with and without it', () => {
   const g = globalThis as unknown as { window?: unknown; requestAnimationFrame?: unknown };

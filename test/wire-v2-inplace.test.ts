@@ -10,18 +10,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { WireStatus, WireTrack } from '../src/serve/wire.ts';
 import { FrameDecoder, FrameEncoder, type LiveTrack, TrackMirror } from '../src/serve/wire-v2.ts';
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './support/rng.ts';
 
 type Mut = { -readonly [K in keyof WireTrack]: WireTrack[K] };
 
