@@ -128,11 +128,11 @@ export class LabelOverlay {
    * Labels placed by the last redraw: the track's place in the tracks map's order, its id, and the quadrant its label
    * took (bit 0 east, bit 1 north). Between full layouts a redraw tries only these tracks, each in its quadrant first:
    * 10,000 tracks a second moving a pixel or less at a regional zoom need no new layout, and labels that stay where
-   * they were are easier to follow. A full layout comes with any change of view, selection, tracks joining or
-   * leaving (size), sensors or airports, and every FULL_EVERY redraws.
+   * they were are easier to follow. A full layout comes with any change of view, selection, sensors or airports,
+   * and every FULL_EVERY redraws (a track that joined gets its label then).
    */
-  private kept: { j: number; id: string; q: number }[] = [];
-  private keptNext: { j: number; id: string; q: number }[] = [];
+  private kept: { id: string; q: number }[] = [];
+  private keptNext: { id: string; q: number }[] = [];
   private fullKey = '';
   private sinceFull = 0;
   private keptOf: ReadonlyMap<string, WireTrack> | null = null;
@@ -140,9 +140,6 @@ export class LabelOverlay {
   static keepLabels = true;
   /** Full layouts and redraws of kept labels so far (tests, figures). */
   readonly layouts = { full: 0, kept: 0 };
-  /** Scratch: per place in the tracks map's order, the track's index among those in view (-1: not in view), and back. */
-  private visOf = new Int32Array(0);
-  private visJ = new Int32Array(0);
   /** The version and view of the last redraw: a map render that changes neither (the emergency halo's flashing, 2 Hz) leaves the canvas as it is. */
   private drawnKey = '';
 
@@ -223,21 +220,11 @@ export class LabelOverlay {
     vis.length = 0;
     const at = { x: 0, y: 0 };
     let sel = -1;
-    if (this.visOf.length < cap) {
-      this.visOf = new Int32Array(cap);
-      this.visJ = new Int32Array(cap);
-    }
-    const { visOf, visJ } = this;
-    let j = -1;
     for (const t of this.tracks.values()) {
-      j++;
-      visOf[j] = -1;
       if (!this.projectTo(t.lon, t.lat, at)) continue;
       const { x, y } = at;
       if (!(x >= -100 && y >= -40 && x <= w + 100 && y <= h + 40)) continue;
       const i = vis.length;
-      visOf[j] = i;
-      visJ[i] = j;
       if (t.id === this.selectedId) sel = i;
       vis.push(t);
       px[i] = x;
@@ -377,7 +364,9 @@ export class LabelOverlay {
       return blocked;
     };
     // A full layout, or only the labels of the last redraw (see `kept`).
-    const fullKey = `${w} ${h} ${dpr} ${c.lng} ${c.lat} ${map.getZoom()} ${map.getBearing()} ${map.getPitch()} ${this.selectedId} ${this.tracks.size}`;
+    // Tracks joining and leaving (every update of a live picture) do not call for one: a kept label whose track left
+    // is dropped, and a new track's label waits for the next full layout (FULL_EVERY redraws at most).
+    const fullKey = `${w} ${h} ${dpr} ${c.lng} ${c.lat} ${map.getZoom()} ${map.getBearing()} ${map.getPitch()} ${this.selectedId}`;
     const full = !LabelOverlay.keepLabels || fullKey !== this.fullKey || this.sinceFull >= FULL_EVERY - 1 || this.tracks !== this.keptOf;
     if (full) {
       this.fullKey = fullKey;
@@ -390,16 +379,14 @@ export class LabelOverlay {
     }
     const keptNow = this.keptNext;
     keptNow.length = 0;
-    /** Places track i's label (the selected one whatever collides), trying quadrant `first` first; its quadrant or -1. */
-    const place = (i: number, first: number): number => {
-      const t = vis[i]!;
-      const p = { x: px[i]!, y: py[i]! };
-      const isSel = i === sel;
+    /** Places the label of track t at (x, y) (the selected one whatever collides), trying quadrant `first` first; its quadrant or -1. */
+    const place = (t: WireTrack, x: number, y: number, isSel: boolean, first: number): number => {
+      const p = { x, y };
       // Try the two quadrants beside the track's line of flight first, so the
       // label covers neither the velocity vector (ahead) nor the trail (behind).
       const ex = t.vE >= 0 ? 1 : -1;
       const ny = t.vN >= 0 ? 1 : -1;
-      const c = cellOf[i]!;
+      const c = cellIndex(x, y);
       const cx = c % cols;
       const slot = 4 * c + (p.x - gx0 - cx * CELL >= HALF ? 1 : 0) + (p.y - gy0 - ((c - cx) / cols) * CELL >= HALF ? 2 : 0);
       let placed: [number, number, number, number] | null = null;
@@ -451,20 +438,24 @@ export class LabelOverlay {
       return (sx > 0 ? 1 : 0) | (sy > 0 ? 2 : 0);
     };
     // The selected track's label is placed first.
-    if (sel >= 0) place(sel, -1);
+    if (sel >= 0) place(vis[sel]!, px[sel]!, py[sel]!, true, -1);
     if (full) {
       // Every track in view, in the map's order.
       for (let i = 0; i < nv; i++) {
         if (i === sel) continue;
-        const q = place(i, -1);
-        if (q >= 0) keptNow.push({ j: visJ[i]!, id: vis[i]!.id, q });
+        const t = vis[i]!;
+        const q = place(t, px[i]!, py[i]!, false, -1);
+        if (q >= 0) keptNow.push({ id: t.id, q });
       }
     } else {
+      // The kept labels' tracks, found by id (a track gone has none) and projected as above.
       for (const k of this.kept) {
-        const i = k.j < cap ? visOf[k.j]! : -1;
-        if (i < 0 || i === sel || vis[i]!.id !== k.id) continue;
-        const q = place(i, k.q);
-        if (q >= 0) keptNow.push({ j: k.j, id: k.id, q });
+        const t = this.tracks.get(k.id);
+        if (!t || k.id === this.selectedId || !this.projectTo(t.lon, t.lat, at)) continue;
+        const { x, y } = at;
+        if (!(x >= -100 && y >= -40 && x <= w + 100 && y <= h + 40)) continue;
+        const q = place(t, x, y, false, k.q);
+        if (q >= 0) keptNow.push({ id: k.id, q });
       }
     }
     this.keptNext = this.kept;
