@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import type { TrackFrame } from '../core/types.ts';
 import { cloneGraph, Uncloneable } from './checkpoint.ts';
 import { Replayer } from './replay.ts';
-import { runLive, type LiveRun } from './testing.ts';
+import { sharedLiveRun } from './testing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'skyfuse-checkpoint-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -21,17 +21,10 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 // 160 s of the small scenario, registration on, JOR suspended from +40 s to
 // +80 s: three audiences, split and re-formed before the seek points.
 const file = join(dir, 'live.db');
-let liveRun: LiveRun | null = null;
-function live(): LiveRun {
-  if (!liveRun) {
-    liveRun = runLive({
-      durationS: 160, file, register: true,
-      statusChanges: [{ atS: 40, partnerId: 'JOR', status: 'suspended' }, { atS: 80, partnerId: 'JOR', status: 'member' }],
-    });
-    liveRun.recorder!.close();
-  }
-  return liveRun;
-}
+const live = sharedLiveRun({
+  durationS: 160, file, register: true,
+  statusChanges: [{ atS: 40, partnerId: 'JOR', status: 'suspended' }, { atS: 80, partnerId: 'JOR', status: 'member' }],
+});
 
 /** The picture a seek to +atS emits, then every frame to the end. */
 function seekAndPlay(rp: Replayer, atS: number): { picture: TrackFrame[]; after: TrackFrame[] } {

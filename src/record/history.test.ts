@@ -13,24 +13,17 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isSkyError } from '../core/errors.ts';
 import { CSV_HEADER, PathCollector, RecordingHistory, checkFormat, csvLine, parseTime, toGeoJson, toKml } from './history.ts';
-import { runLive, type LiveRun } from './testing.ts';
+import { runLive, sharedLiveRun } from './testing.ts';
 import { assertWellFormedXml } from '../../test/support/xml.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'skyfuse-history-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 const file = join(dir, 'live.db');
-let liveRun: LiveRun | null = null;
-function live(): LiveRun {
-  if (!liveRun) {
-    liveRun = runLive({
-      durationS: 100, file,
-      statusChanges: [{ atS: 40, partnerId: 'JOR', status: 'suspended' }, { atS: 70, partnerId: 'CYP', status: 'withdrawn' }],
-    });
-    liveRun.recorder!.close();
-  }
-  return liveRun;
-}
+const live = sharedLiveRun({
+  durationS: 100, file,
+  statusChanges: [{ atS: 40, partnerId: 'JOR', status: 'suspended' }, { atS: 70, partnerId: 'CYP', status: 'withdrawn' }],
+});
 
 const code = (fn: () => unknown): string => {
   try {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TrackFrame } from '../core/types.ts';
 import { Replayer, RecordingReader } from './replay.ts';
-import { runLive, type LiveRun } from './testing.ts';
+import { runLive, sharedLiveRun } from './testing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'skyfuse-replay-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -13,17 +13,10 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 // One live run shared by the tests: 150 s of the small scenario with JOR
 // suspended from +40 s to +80 s (so audiences split and re-form), registration on.
 const file = join(dir, 'live.db');
-let liveRun: LiveRun | null = null;
-function live(): LiveRun {
-  if (!liveRun) {
-    liveRun = runLive({
-      durationS: 150, file, register: true,
-      statusChanges: [{ atS: 40, partnerId: 'JOR', status: 'suspended' }, { atS: 80, partnerId: 'JOR', status: 'member' }],
-    });
-    liveRun.recorder!.close();
-  }
-  return liveRun;
-}
+const live = sharedLiveRun({
+  durationS: 150, file, register: true,
+  statusChanges: [{ atS: 40, partnerId: 'JOR', status: 'suspended' }, { atS: 80, partnerId: 'JOR', status: 'member' }],
+});
 
 test('replaying a recording gives exactly the frames the live run produced (all audiences, every field)', () => {
   const run = live();

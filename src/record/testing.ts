@@ -98,3 +98,18 @@ export function runLive(o: LiveRunOptions): LiveRun {
   }
   return { frames, blocks, plots: chain.plots, config, recorder, startS };
 }
+
+/**
+ * A test file's one live run, made on first use and shared by its tests: the recording is closed once the run is
+ * over, so the tests read it as a finished file.
+ */
+export function sharedLiveRun(o: LiveRunOptions): () => LiveRun {
+  let run: LiveRun | null = null;
+  return () => {
+    if (!run) {
+      run = runLive(o);
+      run.recorder!.close();
+    }
+    return run;
+  };
+}
