@@ -1,4 +1,4 @@
-// The picture fed by the page's in-place v2 decoder (one object and one
+// The picture fed by the page's v2 tracks (TrackMirror: one object and one
 // sensor list per track while they do not change) keeps the same history as
 // fed fresh objects every frame (v1 JSON): positions, and the last frame time
 // each sensor and partner contributed, read between frames and at the end.
@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { WireTrack } from '../src/serve/wire.ts';
-import { FrameDecoder, FrameEncoder } from '../src/serve/wire-v2.ts';
+import { FrameDecoder, FrameEncoder, TrackMirror } from '../src/serve/wire-v2.ts';
 import { Picture } from '../web/src/picture.ts';
 
 test('in-place tracks give the picture the same positions and sensor/partner times as fresh objects', () => {
@@ -16,7 +16,8 @@ test('in-place tracks give the picture the same positions and sensor/partner tim
     { id: 'B', st: 'C', lat: 29, lon: 30, alt: null, vE: 0, vN: 0, cs: null, m3a: null, icao: null, sen: k % 2 ? ['R2'] : [], par: [] },
   ];
   const enc = new FrameEncoder();
-  const dec = new FrameDecoder({ inPlace: true });
+  const dec = new FrameDecoder();
+  const mirror = new TrackMirror();
   const live = new Picture();
   const fresh = new Picture();
   const view = (p: Picture, id: string) => {
@@ -26,8 +27,8 @@ test('in-place tracks give the picture the same positions and sensor/partner tim
   for (let k = 0; k < 9; k++) {
     const tracks = frame(k);
     const d = enc.next(k, 1000 + k, tracks);
-    const f = dec.apply(k === 0 ? enc.keyframe() : d!);
-    live.update(f.t, f.tracks);
+    const p = dec.patch(k === 0 ? enc.keyframe() : d!);
+    live.update(p.t, mirror.apply(p));
     fresh.update(1000 + k, tracks.map((t) => ({ ...t, sen: [...t.sen], par: [...t.par] })));
     if (k === 4) assert.deepEqual(view(live, 'A'), view(fresh, 'A'), 'read between frames');
   }

@@ -406,37 +406,15 @@ interface DTrack extends QTrack {
 }
 
 /**
- * A track as the in-place decoder hands it out (`new FrameDecoder({ inPlace: true })`): one object per track for as
- * long as the track lives, its fields rewritten when a message changes them. `rev` goes up each time one does, so a
- * consumer that caches something derived from a track (its label text) checks `rev` instead of object identity.
+ * A track as the page's TrackMirror hands it out: one object per track for as long as the track lives, its fields
+ * rewritten when a message changes them. `rev` goes up each time one does, so a consumer that caches something
+ * derived from a track (its label text) checks `rev` instead of object identity.
  */
 export interface LiveTrack extends WireTrack {
   readonly rev: number;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/** Rewrites `w` in place to the values of `q` (as toWire would give them); name lists only when they changed. */
-function writeWire(w: Mutable<LiveTrack>, q: QTrack, dict: readonly string[], mask: number): void {
-  if (mask & ST) w.st = STATUS_OF[q.st]!;
-  if (mask & POS) {
-    w.lat = q.lat / 1e5;
-    w.lon = q.lon / 1e5;
-  }
-  if (mask & ALT) w.alt = q.alt === 0 ? null : q.alt - ALT_BIAS;
-  if (mask & VEL) {
-    w.vE = q.vE / 10;
-    w.vN = q.vN / 10;
-  }
-  if (mask & IDENT) {
-    w.cs = q.cs;
-    w.m3a = q.m3a;
-    w.icao = q.icao;
-  }
-  if (mask & SEN) w.sen = q.sen.map((i) => dict[i]!);
-  if (mask & PAR) w.par = q.par.map((i) => dict[i]!);
-  w.rev++;
-}
 
 /** The page's WireTrack for a slot; name lists are reused from `prev` unless they changed. */
 function toWire(q: QTrack, dict: readonly string[], prev: WireTrack | null, mask: number): WireTrack {
@@ -535,9 +513,10 @@ function pushList(p: PatchSink, slot: number, which: number, names: readonly num
 }
 
 /**
- * The page's tracks, rebuilt from FramePatches: what `new FrameDecoder({ inPlace: true })` gives, without decoding.
- * One LiveTrack per track for its life (rewritten in place, `rev` bumped by each record that carried it); the tracks
- * array is reused until a track joins or leaves; a reset leaves the last array to whoever holds it.
+ * The page's tracks, rebuilt from FramePatches (the decoding is done elsewhere: the page's decoder worker). One
+ * LiveTrack per track for its life (rewritten in place, `rev` bumped by each record that carried it), so a frame of
+ * 10,000 tracks allocates no new objects; one tracks array, refilled only when a track joins or leaves; a reset
+ * leaves the last array to whoever holds it.
  */
 export class TrackMirror {
   private slots = new Map<number, Mutable<LiveTrack>>();
@@ -644,7 +623,8 @@ export class TrackMirror {
  * is not the frame last applied raises SKY_WIRE_BASE (reconnect to get a
  * keyframe); the state is then unusable until the next keyframe. A message
  * is read twice: once to check it whole (a malformed one changes nothing),
- * once to apply it in place (no copy of the state per frame).
+ * once to apply it in place (no copy of the state per frame). `apply` hands
+ * out new track objects (tools and tests); `patch` what changed (the page).
  */
 export class FrameDecoder {
   private slots = new Map<number, DTrack>();
@@ -653,17 +633,6 @@ export class FrameDecoder {
   private dict: string[] = [];
   seq = -1;
   private valid = false;
-  /**
-   * In-place mode: each track is one LiveTrack object for its whole life, updated in place, and `tracks` is one
-   * array reused from message to message (rebuilt only when tracks join or leave): nothing is allocated per track
-   * and message. Both belong to the decoder and hold the latest message's values.
-   */
-  private readonly inPlace: boolean;
-  private list: WireTrack[] = [];
-
-  constructor(opts: { inPlace?: boolean } = {}) {
-    this.inPlace = opts.inPlace ?? false;
-  }
 
   reset(): void {
     this.slots.clear();
@@ -671,22 +640,17 @@ export class FrameDecoder {
     this.dict = [];
     this.valid = false;
     this.seq = -1;
-    // A new array: whoever holds the last one keeps the last picture before the reset.
-    this.list = [];
   }
 
   apply(bytes: Uint8Array): DecodedFrame {
     const { kind, t, seq, body } = this.begin(bytes);
     const counts = this.read(body, kind === KIND_KEY, false, null);
-    const joined = this.read(body, kind === KIND_KEY, true, null).joined;
+    this.read(body, kind === KIND_KEY, true, null);
     this.seq = seq;
     // A keyframe with seq 0xffffffff (an empty picture) is not a base for any delta.
     this.valid = seq !== 0xffffffff;
-    let tracks = this.list;
-    if (!this.inPlace) tracks = [];
-    else if (kind === KIND_KEY || joined > 0 || counts.removed > 0) tracks.length = 0;
-    else return { kind: 'delta', t, seq, tracks, changed: counts.changed, removed: counts.removed };
-    // The slots' order (the order tracks joined), as before.
+    // The slots' order (the order tracks joined).
+    const tracks: WireTrack[] = [];
     for (const d of this.slots.values()) tracks.push(d.wire);
     return { kind: kind === KIND_KEY ? 'key' : 'delta', t, seq, tracks, changed: counts.changed, removed: counts.removed };
   }
@@ -728,7 +692,7 @@ export class FrameDecoder {
   }
 
   /** Checks (commit false) or applies (commit true) the body of a message. */
-  private read(body: Uint8Array, key: boolean, commit: boolean, patch: PatchSink | null): { changed: number; removed: number; joined: number } {
+  private read(body: Uint8Array, key: boolean, commit: boolean, patch: PatchSink | null): { changed: number; removed: number } {
     const r = new Reader(body);
     if (commit && key) {
       this.slots = new Map();
@@ -740,7 +704,6 @@ export class FrameDecoder {
     const addedHere = new Set<number>();
     const live = (slot: number) => addedHere.has(slot) || (!key && this.bySlot[slot] !== undefined && !removedHere.has(slot));
     let dictLen = key ? 0 : this.dict.length;
-    let joined = 0;
     const nDict = r.uv();
     for (let i = 0; i < nDict; i++) {
       const s = r.str();
@@ -777,7 +740,6 @@ export class FrameDecoder {
       if (mask & NEW) {
         const id = r.str();
         if (id === null) throw new SkyError('SKY_WIRE_BAD', `new track without id in slot ${slot}`);
-        joined++;
         if (commit) {
           q = { slot, id, st: 0, lat: 0, lon: 0, alt: 0, vE: 0, vN: 0, cs: null, m3a: null, icao: null, sen: [], par: [], senKey: '', parKey: '', seen: 0, wire: null! };
           this.slots.set(slot, q);
@@ -836,15 +798,9 @@ export class FrameDecoder {
         writePatch(patch, q, mask);
         continue;
       }
-      if (!this.inPlace) q.wire = toWire(q, this.dict, mask & NEW ? null : q.wire, mask);
-      else if (mask & NEW) {
-        const o = toWire(q, this.dict, null, mask);
-        const w: LiveTrack = { id: o.id, st: o.st, lat: o.lat, lon: o.lon, alt: o.alt, vE: o.vE, vN: o.vN, cs: o.cs, m3a: o.m3a, icao: o.icao, sen: o.sen, par: o.par, rev: 0 };
-        q.wire = w;
-      }
-      else writeWire(q.wire as Mutable<LiveTrack>, q, this.dict, mask);
+      q.wire = toWire(q, this.dict, mask & NEW ? null : q.wire, mask);
     }
     if (!r.atEnd) throw new SkyError('SKY_WIRE_BAD', `${body.length - r.offset} bytes left after the last record`);
-    return { changed: nRecords, removed: nRemoved, joined };
+    return { changed: nRecords, removed: nRemoved };
   }
 }
