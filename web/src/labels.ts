@@ -136,8 +136,6 @@ export class LabelOverlay {
   private fullKey = '';
   private sinceFull = 0;
   private keptOf: ReadonlyMap<string, WireTrack> | null = null;
-  /** Redraws between full layouts at most; a test turns `keepLabels` off to compare with a full layout each time. */
-  static keepLabels = true;
   /** Full layouts and redraws of kept labels so far (tests, figures). */
   readonly layouts = { full: 0, kept: 0 };
   /** The version and view of the last redraw: a map render that changes neither (the emergency halo's flashing, 2 Hz) leaves the canvas as it is. */
@@ -367,7 +365,7 @@ export class LabelOverlay {
     // Tracks joining and leaving (every update of a live picture) do not call for one: a kept label whose track left
     // is dropped, and a new track's label waits for the next full layout (FULL_EVERY redraws at most).
     const fullKey = `${w} ${h} ${dpr} ${c.lng} ${c.lat} ${map.getZoom()} ${map.getBearing()} ${map.getPitch()} ${this.selectedId}`;
-    const full = !LabelOverlay.keepLabels || fullKey !== this.fullKey || this.sinceFull >= FULL_EVERY - 1 || this.tracks !== this.keptOf;
+    const full = fullKey !== this.fullKey || this.sinceFull >= FULL_EVERY - 1 || this.tracks !== this.keptOf;
     if (full) {
       this.fullKey = fullKey;
       this.keptOf = this.tracks;
@@ -381,14 +379,13 @@ export class LabelOverlay {
     keptNow.length = 0;
     /** Places the label of track t at (x, y) (the selected one whatever collides), trying quadrant `first` first; its quadrant or -1. */
     const place = (t: WireTrack, x: number, y: number, isSel: boolean, first: number): number => {
-      const p = { x, y };
       // Try the two quadrants beside the track's line of flight first, so the
       // label covers neither the velocity vector (ahead) nor the trail (behind).
       const ex = t.vE >= 0 ? 1 : -1;
       const ny = t.vN >= 0 ? 1 : -1;
       const c = cellIndex(x, y);
       const cx = c % cols;
-      const slot = 4 * c + (p.x - gx0 - cx * CELL >= HALF ? 1 : 0) + (p.y - gy0 - ((c - cx) / cols) * CELL >= HALF ? 2 : 0);
+      const slot = 4 * c + (x - gx0 - cx * CELL >= HALF ? 1 : 0) + (y - gy0 - ((c - cx) / cols) * CELL >= HALF ? 2 : 0);
       let placed: [number, number, number, number] | null = null;
       let lines: [string, string, number, number] | null = null;
       let bw = 0;
@@ -400,8 +397,8 @@ export class LabelOverlay {
         if (k >= 0 && q === first) continue;
         const known = core[slot]!;
         if (LabelOverlay.quarterCells && (known & (1 << q) ? known & (16 << q) : coreBlocked(slot, q))) continue;
-        const y0 = sy > 0 ? p.y - GAP - bh : p.y + GAP;
-        const near = sx > 0 ? p.x + GAP : p.x - GAP;
+        const y0 = sy > 0 ? y - GAP - bh : y + GAP;
+        const near = sx > 0 ? x + GAP : x - GAP;
         if (sx > 0 ? collides(near, y0, near + minBw, y0 + bh) : collides(near - minBw, y0, near, y0 + bh)) continue;
         lines ??= this.linesOf(t);
         bw = lines[2] * this.charW + 2 * PAD;
@@ -413,7 +410,7 @@ export class LabelOverlay {
       if (!placed && isSel) {
         lines ??= this.linesOf(t);
         bw = lines[2] * this.charW + 2 * PAD;
-        placed = [p.x + GAP, p.y - GAP - bh, 1, 1];
+        placed = [x + GAP, y - GAP - bh, 1, 1];
       }
       if (!placed || !lines) return -1;
       const [l1, l2] = lines;
@@ -424,7 +421,7 @@ export class LabelOverlay {
       ctx.strokeStyle = 'rgba(200,210,220,0.5)';
       ctx.lineWidth = 1;
       ctx.beginPath();
-      ctx.moveTo(p.x + 3 * sx, p.y - 3 * sy);
+      ctx.moveTo(x + 3 * sx, y - 3 * sy);
       ctx.lineTo(sx > 0 ? x0 : x0 + bw, sy > 0 ? y0 + bh : y0);
       ctx.stroke();
       const emg = t.m3a === '7500' || t.m3a === '7600' || t.m3a === '7700';
