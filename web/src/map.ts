@@ -172,8 +172,8 @@ export async function loadAirports(map: maplibregl.Map, url: string): Promise<Pl
   const res = await fetch(url);
   if (!res.ok) throw new Error(`airports: HTTP ${res.status}`);
   const geo = (await res.json()) as FeatureCollection<Point, { icao: string; large: number }>;
-  // By URL, not the object: MapLibre's worker fetches it again (from the HTTP cache, the server's ETag) and parses
-  // it there, and the page keeps only the codes and positions.
+  // By URL, not the object: MapLibre's worker fetches it again and parses it there (assets are served no-cache with
+  // an ETag, so that second request is a revalidation), and the page keeps only the codes and positions.
   map.getSource<maplibregl.GeoJSONSource>('airports')?.setData(url);
   return geo.features.map((f) => ({
     id: f.properties.icao,
